@@ -30,8 +30,8 @@ public final class BrokerGrpcServer implements AutoCloseable {
   private static final Logger log = LogManager.getLogger(BrokerGrpcServer.class);
 
   /**
-   * The initial HTTP/2 flow-control window per stream: large enough that a producer with a few
-   * 1 MiB batches in flight is not throttled by the window on a fast link; gRPC still auto-tunes it.
+   * The initial HTTP/2 flow-control window per stream: large enough that a producer with a few 1
+   * MiB batches in flight is not throttled by the window on a fast link; gRPC still auto-tunes it.
    */
   static final int INITIAL_FLOW_CONTROL_WINDOW = 4 * 1024 * 1024;
 
@@ -61,7 +61,9 @@ public final class BrokerGrpcServer implements AutoCloseable {
       Controller controller)
       throws IOException {
     InetSocketAddress address =
-        host == null || host.isEmpty() ? new InetSocketAddress(port) : new InetSocketAddress(host, port);
+        host == null || host.isEmpty()
+            ? new InetSocketAddress(port)
+            : new InetSocketAddress(host, port);
     EventLoopGroup boss = new NioEventLoopGroup(1, new DefaultThreadFactory("brook-accept", true));
     EventLoopGroup workers =
         new NioEventLoopGroup(networkThreads, new DefaultThreadFactory("brook-network", true));

@@ -32,9 +32,8 @@ public final class BrokerGrpcService extends BrokerServiceGrpc.BrokerServiceImpl
   private final int produceWindow;
 
   /**
-   * @param produceWindow how many produce requests of one stream may be in the broker at once
-   *     (read but not answered); more stay in the transport, so a client cannot queue unbounded
-   *     work
+   * @param produceWindow how many produce requests of one stream may be in the broker at once (read
+   *     but not answered); more stay in the transport, so a client cannot queue unbounded work
    */
   public BrokerGrpcService(BrokerApi api, int produceWindow) {
     this.api = api;

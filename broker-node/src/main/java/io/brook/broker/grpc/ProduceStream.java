@@ -2,7 +2,6 @@ package io.brook.broker.grpc;
 
 import io.brook.broker.replica.ErrorMapper;
 import io.brook.broker.server.BrokerApi;
-import io.brook.protocol.v1.ErrorCode;
 import io.brook.protocol.v1.ProduceRequest;
 import io.brook.protocol.v1.ProduceResponse;
 import io.grpc.stub.ServerCallStreamObserver;

@@ -11,9 +11,9 @@ import java.util.function.Supplier;
  * A long-poll fetch waiting for {@code min_bytes} to become readable (below the high watermark) on
  * its partitions, or for {@code max_wait_ms}. The readable bytes are estimated without reading: the
  * bytes the first read returned plus the bytes appended since to partitions whose high watermark is
- * past the fetch offset. A change of leadership or leader epoch, or a high watermark below the fetch
- * offset, also completes it (the new read then carries the error). The answer is a fresh read made
- * when the operation completes.
+ * past the fetch offset. A change of leadership or leader epoch, or a high watermark below the
+ * fetch offset, also completes it (the new read then carries the error). The answer is a fresh read
+ * made when the operation completes.
  *
  * <p>Thread rules: {@link #tryComplete()} only reads volatile partition state and may run on any
  * thread; the final read runs once, on the completing thread.
@@ -22,7 +22,11 @@ final class DelayedFetch extends DelayedOperation {
 
   /** One partition of the request, with what it looked like when the fetch started to wait. */
   record Watched(
-      TopicPartition tp, long fetchOffset, Partition partition, int leaderEpoch, long appendedBytes) {}
+      TopicPartition tp,
+      long fetchOffset,
+      Partition partition,
+      int leaderEpoch,
+      long appendedBytes) {}
 
   private final List<Watched> watched;
   private final int minBytes;

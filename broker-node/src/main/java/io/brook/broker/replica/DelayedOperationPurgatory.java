@@ -16,11 +16,11 @@ import org.apache.logging.log4j.Logger;
  * something about a key changed (an append, a high-watermark move, a leader change) and completes
  * the operations whose condition now holds; a timer completes the others at their timeout.
  *
- * <p>Invariants: an operation is completed exactly once (see {@link DelayedOperation}); an operation
- * watched under a key is either completed or will be checked at the next event of that key, because
- * it is checked once more after being added to the watch lists. Completed operations are removed
- * from watch lists lazily (on the key's next event, or by a purge every {@code purgeInterval}
- * watches). Thread-safe: every method may be called from any thread.
+ * <p>Invariants: an operation is completed exactly once (see {@link DelayedOperation}); an
+ * operation watched under a key is either completed or will be checked at the next event of that
+ * key, because it is checked once more after being added to the watch lists. Completed operations
+ * are removed from watch lists lazily (on the key's next event, or by a purge every {@code
+ * purgeInterval} watches). Thread-safe: every method may be called from any thread.
  *
  * @param <K> the key type
  */

@@ -15,7 +15,9 @@ public final class ErrorMapper {
 
   private ErrorMapper() {}
 
-  /** The error code for {@code t}; unexpected exceptions are logged and become UNKNOWN_SERVER_ERROR. */
+  /**
+   * The error code for {@code t}; unexpected exceptions are logged and become UNKNOWN_SERVER_ERROR.
+   */
   public static ErrorCode code(Throwable t) {
     t = unwrap(t);
     if (t instanceof ApiException e) {

@@ -14,8 +14,8 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 /**
- * One partition replica on this broker: its log and what the controller last said about it
- * (leader, leader epoch, ISR, partition epoch), plus the high watermark rule.
+ * One partition replica on this broker: its log and what the controller last said about it (leader,
+ * leader epoch, ISR, partition epoch), plus the high watermark rule.
  *
  * <p>Invariants:
  *
@@ -110,8 +110,8 @@ public final class Partition {
   }
 
   /**
-   * Applies a leader-and-ISR state from the controller. Returns false (and changes nothing) when
-   * it is older than the current one: a lower leader epoch, or the same leader epoch with a partition
+   * Applies a leader-and-ISR state from the controller. Returns false (and changes nothing) when it
+   * is older than the current one: a lower leader epoch, or the same leader epoch with a partition
    * epoch that is not newer.
    */
   public boolean applyState(
@@ -124,7 +124,8 @@ public final class Partition {
         return false;
       }
       State next =
-          new State(leader, leaderEpoch, partitionEpoch, List.copyOf(isr), List.copyOf(replicas), false);
+          new State(
+              leader, leaderEpoch, partitionEpoch, List.copyOf(isr), List.copyOf(replicas), false);
       state = next;
       if (leader != old.leader || leaderEpoch != old.leaderEpoch) {
         if (leader == localBrokerId) {
@@ -177,7 +178,13 @@ public final class Partition {
       if (s.stopped || s.leader != localBrokerId) {
         throw new ApiException(
             ErrorCode.NOT_LEADER_OR_FOLLOWER,
-            "Broker " + localBrokerId + " is not the leader of " + tp + " (leader: " + s.leader + ")");
+            "Broker "
+                + localBrokerId
+                + " is not the leader of "
+                + tp
+                + " (leader: "
+                + s.leader
+                + ")");
       }
       int minIsr = minInsyncReplicas;
       if (acks == -1 && s.isr.size() < minIsr) {

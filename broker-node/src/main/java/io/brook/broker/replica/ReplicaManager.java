@@ -53,11 +53,12 @@ import org.apache.logging.log4j.Logger;
  * decoded here.
  *
  * <p>Thread rules: every public method may be called from any thread. LeaderAndIsr and StopReplica
- * are serialized by the caller (the control-request handler). The partition map is concurrent;
- * each {@link Partition} serializes its own appends and state changes.
+ * are serialized by the caller (the control-request handler). The partition map is concurrent; each
+ * {@link Partition} serializes its own appends and state changes.
  */
 public final class ReplicaManager implements AutoCloseable {
-  private static final Logger log = org.apache.logging.log4j.LogManager.getLogger(ReplicaManager.class);
+  private static final Logger log =
+      org.apache.logging.log4j.LogManager.getLogger(ReplicaManager.class);
 
   static final int DEFAULT_FETCH_MAX_BYTES = 50 * 1024 * 1024;
   static final int DEFAULT_PARTITION_FETCH_MAX_BYTES = 1024 * 1024;
@@ -73,7 +74,8 @@ public final class ReplicaManager implements AutoCloseable {
   /**
    * @param brokerProps the broker's configuration, for the broker-level defaults of topic configs
    * @param knownToCluster whether the cluster metadata knows a partition (to answer
-   *     NOT_LEADER_OR_FOLLOWER rather than UNKNOWN_TOPIC_OR_PARTITION for partitions held elsewhere)
+   *     NOT_LEADER_OR_FOLLOWER rather than UNKNOWN_TOPIC_OR_PARTITION for partitions held
+   *     elsewhere)
    */
   public ReplicaManager(
       int brokerId,
@@ -313,7 +315,8 @@ public final class ReplicaManager implements AutoCloseable {
       r.setError(ErrorCode.RECORD_TOO_LARGE).setErrorMessage(msg);
     } catch (RuntimeException e) {
       r.setError(ErrorMapper.code(e)).setErrorMessage(ErrorMapper.message(e));
-      if (r.getError() == ErrorCode.CORRUPT_MESSAGE || r.getError() == ErrorCode.KAFKA_STORAGE_ERROR) {
+      if (r.getError() == ErrorCode.CORRUPT_MESSAGE
+          || r.getError() == ErrorCode.KAFKA_STORAGE_ERROR) {
         log.warn("Produce to {} failed: {}", tp, r.getErrorMessage());
       }
     }
@@ -382,7 +385,12 @@ public final class ReplicaManager implements AutoCloseable {
     }
     DelayedFetch op =
         new DelayedFetch(
-            req.getMaxWaitMs(), minBytes, first.bytes, watched, partitions::get, () -> read(req).response);
+            req.getMaxWaitMs(),
+            minBytes,
+            first.bytes,
+            watched,
+            partitions::get,
+            () -> read(req).response);
     fetchPurgatory.tryCompleteElseWatch(op, op.keys());
     return op.future();
   }
@@ -421,9 +429,7 @@ public final class ReplicaManager implements AutoCloseable {
               p.log().read(fp.getFetchOffset(), Math.min(remaining, partMax), hw, total == 0);
           ByteBuffer records = data.records();
           int n = records.remaining();
-          pr.setHighWatermark(hw)
-              .setLastStableOffset(hw)
-              .setLogStartOffset(data.logStartOffset());
+          pr.setHighWatermark(hw).setLastStableOffset(hw).setLogStartOffset(data.logStartOffset());
           if (n > 0) {
             pr.setRecords(UnsafeByteOperations.unsafeWrap(records));
             total += n;

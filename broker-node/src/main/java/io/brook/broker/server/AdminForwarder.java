@@ -71,7 +71,8 @@ public final class AdminForwarder {
         (ep, left) -> remote.createTopics(ep, req, left),
         r ->
             r.getTopicsCount() > 0
-                && r.getTopicsList().stream().allMatch(t -> t.getError() == ErrorCode.NOT_CONTROLLER),
+                && r.getTopicsList().stream()
+                    .allMatch(t -> t.getError() == ErrorCode.NOT_CONTROLLER),
         why -> {
           CreateTopicsResponse.Builder b = CreateTopicsResponse.newBuilder();
           for (CreatableTopic t : req.getTopicsList()) {
@@ -93,7 +94,8 @@ public final class AdminForwarder {
         (ep, left) -> remote.deleteTopics(ep, req, left),
         r ->
             r.getTopicsCount() > 0
-                && r.getTopicsList().stream().allMatch(t -> t.getError() == ErrorCode.NOT_CONTROLLER),
+                && r.getTopicsList().stream()
+                    .allMatch(t -> t.getError() == ErrorCode.NOT_CONTROLLER),
         why -> {
           DeleteTopicsResponse.Builder b = DeleteTopicsResponse.newBuilder();
           for (String name : req.getTopicNamesList()) {

@@ -31,8 +31,8 @@ public interface BrokerApi {
   CompletableFuture<MetadataResponse> metadata(MetadataRequest request);
 
   /**
-   * Appends the request's batches. The future completes with the answer (also for acks=0, where
-   * the adapter does not send it).
+   * Appends the request's batches. The future completes with the answer (also for acks=0, where the
+   * adapter does not send it).
    */
   CompletableFuture<ProduceResponse> produce(ProduceRequest request);
 

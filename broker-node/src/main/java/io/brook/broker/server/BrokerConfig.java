@@ -70,7 +70,8 @@ public final class BrokerConfig {
     STRING
   }
 
-  private record Def(String name, Type type, String defaultValue, Predicate<Object> ok, String rule) {}
+  private record Def(
+      String name, Type type, String defaultValue, Predicate<Object> ok, String rule) {}
 
   private static final Map<String, Def> DEFS = new LinkedHashMap<>();
 

@@ -74,9 +74,7 @@ public final class BrokerRequestHandler implements BrokerApi {
             .setControllerId(s.controllerId())
             .addAllBrokers(s.liveBrokers().values());
     Collection<String> names =
-        req.getAllTopics() && req.getTopicsCount() == 0
-            ? s.topics().keySet()
-            : req.getTopicsList();
+        req.getAllTopics() && req.getTopicsCount() == 0 ? s.topics().keySet() : req.getTopicsList();
     for (String name : names) {
       MetadataCache.TopicView view = s.topics().get(name);
       if (view != null) {
@@ -152,7 +150,8 @@ public final class BrokerRequestHandler implements BrokerApi {
   public CompletableFuture<ListOffsetsResponse> listOffsets(ListOffsetsRequest req) {
     ListOffsetsResponse.Builder b = ListOffsetsResponse.newBuilder();
     for (ListOffsetsTopic t : req.getTopicsList()) {
-      ListOffsetsTopicResponse.Builder tr = ListOffsetsTopicResponse.newBuilder().setTopic(t.getTopic());
+      ListOffsetsTopicResponse.Builder tr =
+          ListOffsetsTopicResponse.newBuilder().setTopic(t.getTopic());
       for (ListOffsetsPartition lp : t.getPartitionsList()) {
         tr.addPartitions(listOffset(new TopicPartition(t.getTopic(), lp.getPartition()), lp));
       }
@@ -180,7 +179,7 @@ public final class BrokerRequestHandler implements BrokerApi {
         r.setOffset(hw);
       } else if (ts == -3 || ts >= 0) {
         Optional<TimestampAndOffset> found =
-            ts == -3 ? log.fetchOffsetOfMaxTimestamp() : log.fetchOffsetByTimestamp(ts);
+            ts == -3 ? log.fetchOffsetForMaxTimestamp() : log.fetchOffsetByTimestamp(ts);
         // Consumers never see records at or above the high watermark.
         if (found.isPresent() && found.get().offset() < hw) {
           r.setOffset(found.get().offset()).setTimestamp(found.get().timestamp());

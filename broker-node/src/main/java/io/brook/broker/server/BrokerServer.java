@@ -53,7 +53,8 @@ import org.apache.logging.log4j.Logger;
  * idempotent and also cleans up after a failed start. Thread-safe.
  */
 public final class BrokerServer implements AutoCloseable {
-  private static final Logger log = org.apache.logging.log4j.LogManager.getLogger(BrokerServer.class);
+  private static final Logger log =
+      org.apache.logging.log4j.LogManager.getLogger(BrokerServer.class);
 
   private enum State {
     LATENT,
@@ -141,10 +142,14 @@ public final class BrokerServer implements AutoCloseable {
       metadataCache = new MetadataCache();
       metadataCache.setClusterId(clusterId);
       replicaManager =
-          new ReplicaManager(id, logManager, config.originals(), metadataCache::contains, scheduler);
+          new ReplicaManager(
+              id, logManager, config.originals(), metadataCache::contains, scheduler);
       controlHandler =
           new ControlRequestHandler(
-              id, () -> registrar == null ? -1 : registrar.brokerEpoch(), replicaManager, metadataCache);
+              id,
+              () -> registrar == null ? -1 : registrar.brokerEpoch(),
+              replicaManager,
+              metadataCache);
 
       ControllerConfig controllerConfig = ControllerConfig.fromProperties(id, controllerProps());
       if (config.controllerCandidate()) {
@@ -181,11 +186,7 @@ public final class BrokerServer implements AutoCloseable {
       registrar.addEpochListener(
           epoch ->
               log.info(
-                  "Broker {} registered at {}:{} (epoch {})",
-                  id,
-                  info.host(),
-                  info.port(),
-                  epoch));
+                  "Broker {} registered at {}:{} (epoch {})", id, info.host(), info.port(), epoch));
       registrar.start();
 
       if (controller != null) {

@@ -87,7 +87,8 @@ public final class ControlRequestHandler implements BrokerControlApi {
   @Override
   public synchronized LeaderAndIsrResponse leaderAndIsr(LeaderAndIsrRequest req) {
     Optional<Fenced> fenced =
-        fence("LeaderAndIsr", req.getControllerId(), req.getControllerEpoch(), req.getBrokerEpoch());
+        fence(
+            "LeaderAndIsr", req.getControllerId(), req.getControllerEpoch(), req.getBrokerEpoch());
     if (fenced.isPresent()) {
       return LeaderAndIsrResponse.newBuilder()
           .setError(fenced.get().code)
@@ -118,7 +119,10 @@ public final class ControlRequestHandler implements BrokerControlApi {
   public synchronized UpdateMetadataResponse updateMetadata(UpdateMetadataRequest req) {
     Optional<Fenced> fenced =
         fence(
-            "UpdateMetadata", req.getControllerId(), req.getControllerEpoch(), req.getBrokerEpoch());
+            "UpdateMetadata",
+            req.getControllerId(),
+            req.getControllerEpoch(),
+            req.getBrokerEpoch());
     if (fenced.isPresent()) {
       return UpdateMetadataResponse.newBuilder()
           .setError(fenced.get().code)

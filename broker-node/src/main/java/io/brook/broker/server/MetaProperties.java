@@ -36,8 +36,8 @@ public final class MetaProperties {
   }
 
   /**
-   * Checks every log directory's meta.properties against {@code brokerId} and {@code clusterId}
-   * and writes it where missing.
+   * Checks every log directory's meta.properties against {@code brokerId} and {@code clusterId} and
+   * writes it where missing.
    *
    * @throws InconsistentMetaPropertiesException when a directory belongs to another broker or
    *     cluster

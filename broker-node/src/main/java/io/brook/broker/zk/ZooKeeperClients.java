@@ -8,9 +8,9 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 /**
- * Opens the broker's ZooKeeper session: {@code zookeeper.connect} may end with a chroot
- * ({@code host:2181/brook}), created first if missing (as Kafka does). The only Curator code of
- * broker-node outside the metadata and controller modules. Stateless.
+ * Opens the broker's ZooKeeper session: {@code zookeeper.connect} may end with a chroot ({@code
+ * host:2181/brook}), created first if missing (as Kafka does). The only Curator code of broker-node
+ * outside the metadata and controller modules. Stateless.
  */
 public final class ZooKeeperClients {
   private static final Logger log = LogManager.getLogger(ZooKeeperClients.class);
