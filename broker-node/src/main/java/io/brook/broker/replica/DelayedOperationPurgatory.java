@@ -101,11 +101,15 @@ public final class DelayedOperationPurgatory<K> implements AutoCloseable {
     }
   }
 
-  /** Number of watch-list entries not yet purged (for tests and metrics). */
+  /** Number of watched operations not completed yet (for tests and metrics). */
   public int watched() {
     int n = 0;
     for (Queue<DelayedOperation> q : watchers.values()) {
-      n += q.size();
+      for (DelayedOperation op : q) {
+        if (!op.isCompleted()) {
+          n++;
+        }
+      }
     }
     return n;
   }

@@ -457,6 +457,16 @@ public final class ReplicaManager implements AutoCloseable {
     return leaderPartition(tp, currentLeaderEpoch);
   }
 
+  /** Long-poll fetches waiting in the purgatory (for tests and metrics). */
+  public int waitingFetches() {
+    return fetchPurgatory.watched();
+  }
+
+  /** acks=all produces waiting in the purgatory (for tests and metrics). */
+  public int waitingProduces() {
+    return producePurgatory.watched();
+  }
+
   /** Completes every waiting produce and fetch (the broker is shutting down). */
   @Override
   public void close() {
