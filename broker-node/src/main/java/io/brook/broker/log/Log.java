@@ -216,6 +216,11 @@ public final class Log implements AutoCloseable {
     return r;
   }
 
+  /** The segments themselves (for tests and tools in this package). */
+  LogSegments segments() {
+    return segments;
+  }
+
   /** When the last flush ended (for flush.ms). */
   public long lastFlushTimeMs() {
     return lastFlushTimeMs;
