@@ -154,7 +154,12 @@ public final class BrokerServer implements AutoCloseable {
       ControllerConfig controllerConfig = ControllerConfig.fromProperties(id, controllerProps());
       if (config.controllerCandidate()) {
         controller =
-            new Controller(controllerConfig, zk, new GrpcBrokerChannels(controllerConfig), time);
+            new Controller(
+                controllerConfig,
+                zk,
+                new GrpcBrokerChannels(
+                    controllerConfig.requestTimeoutMs(), controllerConfig.retryBackoffMs()),
+                time);
       }
       controllerClient = new GrpcControllerClient();
       AdminForwarder forwarder =
@@ -190,7 +195,12 @@ public final class BrokerServer implements AutoCloseable {
       registrar.start();
 
       if (controller != null) {
-        controller.start();
+        try {
+          controller.start();
+        } catch (Exception e) {
+          throw new IllegalStateException(
+              "Broker " + id + " could not join the controller election: " + e.getMessage(), e);
+        }
       }
       log.info(
           "Broker {} started: cluster {}, listening on port {}, log dirs {}",
