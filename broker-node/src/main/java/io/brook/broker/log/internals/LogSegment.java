@@ -420,8 +420,9 @@ public final class LogSegment implements AutoCloseable {
 
   /**
    * Re-reads every batch from the start (size sanity, CRC via {@link RecordBatch#ensureValid},
-   * offsets within the segment and increasing, the first at least {@code minFirstOffset}), rebuilds
-   * both indexes, and truncates the file at the first invalid byte.
+   * offsets within the segment and increasing (gaps are allowed, as compaction leaves them), the
+   * first at least {@code minFirstOffset}), rebuilds both indexes, and truncates the file at the
+   * first invalid byte.
    */
   public RecoveryResult recover(long minFirstOffset) throws IOException {
     offsetIndex.reset();
