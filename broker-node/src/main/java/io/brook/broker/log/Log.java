@@ -39,7 +39,9 @@ import org.apache.logging.log4j.Logger;
  * take {@link #lock}. Reads ({@link #read}, lookups by timestamp, the offset getters) take no lock
  * and run concurrently with the writer: the log end is published (volatile) only after the bytes
  * and index entries of an append are written, and a read never goes past the end it saw. {@link
- * #flush} fsyncs outside the lock.
+ * #flush} fsyncs outside the lock. A read that races with a truncation or deletion of the range it
+ * reads may fail (OffsetOutOfRangeException or LogStorageException); it never returns bytes that
+ * are not whole batches.
  */
 public final class Log implements AutoCloseable {
   private static final Logger log = LogManager.getLogger(Log.class);
@@ -230,8 +232,9 @@ public final class Log implements AutoCloseable {
 
   /**
    * Validates every batch in {@code records}, then assigns offsets from the log end, stamps {@code
-   * leaderEpoch} (and LogAppendTime when the topic uses it) into the batches in place, and appends
-   * the buffer with one write. Nothing is appended when any batch fails validation.
+   * leaderEpoch} (and LogAppendTime when the topic uses it) into the batches in place (the caller's
+   * buffer is modified; a read-only one is copied first), and appends the buffer with one write.
+   * Nothing is appended when any batch fails validation.
    *
    * @throws RecordTooLargeException a batch over max.message.bytes, or the whole request over
    *     segment.bytes
@@ -240,7 +243,7 @@ public final class Log implements AutoCloseable {
    */
   public LogAppendInfo appendAsLeader(ByteBuffer records, int leaderEpoch) {
     LogConfig cfg = config;
-    ByteBuffer buf = records.duplicate().order(ByteOrder.BIG_ENDIAN);
+    ByteBuffer buf = writableView(records);
     validate(buf, cfg, true);
     lock.lock();
     try {
@@ -282,6 +285,19 @@ public final class Log implements AutoCloseable {
     } finally {
       lock.unlock();
     }
+  }
+
+  /**
+   * The caller's bytes, stamped in place; a read-only buffer (e.g. a protobuf ByteString's view) is
+   * copied once first.
+   */
+  private static ByteBuffer writableView(ByteBuffer records) {
+    if (!records.isReadOnly()) {
+      return records.duplicate().order(ByteOrder.BIG_ENDIAN);
+    }
+    ByteBuffer copy = ByteBuffer.allocate(records.remaining());
+    copy.put(records.duplicate()).flip();
+    return copy;
   }
 
   /**

@@ -92,6 +92,17 @@ class LogTest {
   }
 
   @Test
+  void readOnlyBuffersAreCopiedNotRefused() throws Exception {
+    Log log = open(LogConfig.DEFAULT);
+    log.appendAsLeader(produced(1), 0);
+    ByteBuffer ro = produced(2).asReadOnlyBuffer();
+    assertEquals(1, log.appendAsLeader(ro, 3).firstOffset());
+    RecordBatch b = RecordBatch.wrap(log.read(1, 1000, Long.MAX_VALUE, false).records());
+    assertEquals(1, b.baseOffset());
+    assertEquals(3, b.partitionLeaderEpoch());
+  }
+
+  @Test
   void nothingIsAppendedWhenAnyBatchIsInvalid() throws Exception {
     Log log = open(cfg().maxMessageBytes(150).build());
     log.appendAsLeader(produced(1), 0);
