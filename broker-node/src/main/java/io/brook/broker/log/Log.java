@@ -56,6 +56,9 @@ public final class Log implements AutoCloseable {
   private final LogSegments segments;
   private final ReentrantLock lock = new ReentrantLock();
 
+  // end, logStartOffset, highWatermark, recoveryPoint, lastFlushTimeMs, offline and closed are
+  // written only while holding lock; config is swapped whole by updateConfig. All are volatile so
+  // that readers need no lock.
   private volatile LogConfig config;
   private volatile LogEnd end;
   private volatile long logStartOffset;
