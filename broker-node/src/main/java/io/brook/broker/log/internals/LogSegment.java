@@ -39,6 +39,7 @@ public final class LogSegment implements AutoCloseable {
   private final long rollJitterMs;
   private final Time time;
   private volatile long created;
+  // guarded by the owning log's lock (writer only)
   private int bytesSinceLastIndexEntry;
   private volatile MaxTimestamp maxTimestamp; // null until loaded
   private long rollingBasedTimestamp = Long.MIN_VALUE; // MIN_VALUE: not loaded; -1: none
