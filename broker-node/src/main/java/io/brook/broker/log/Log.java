@@ -9,6 +9,8 @@ import io.brook.common.Scheduler;
 import io.brook.common.Time;
 import io.brook.common.TopicPartition;
 import io.brook.protocol.record.CorruptRecordException;
+import io.brook.protocol.record.Record;
+import io.brook.protocol.record.RecordBatch;
 import io.brook.protocol.record.TimestampType;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -21,6 +23,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiPredicate;
+import java.util.function.Predicate;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -393,9 +396,12 @@ public final class Log implements AutoCloseable {
         }
         BatchHeader h = s.findByTimestamp(timestamp, lso);
         if (h != null) {
+          Record r = firstRecord(s, h, lso, rec -> rec.timestamp() >= timestamp);
           return Optional.of(
-              new TimestampAndOffset(
-                  h.maxTimestamp(), Math.max(h.baseOffset(), lso), h.partitionLeaderEpoch()));
+              r != null
+                  ? new TimestampAndOffset(r.timestamp(), r.offset(), h.partitionLeaderEpoch())
+                  : new TimestampAndOffset(
+                      h.maxTimestamp(), Math.max(h.baseOffset(), lso), h.partitionLeaderEpoch()));
         }
       }
       return Optional.empty();
@@ -426,12 +432,39 @@ public final class Log implements AutoCloseable {
       if (h == null) {
         return Optional.empty();
       }
+      long maxTs = bestTs;
+      Record r = firstRecord(best, h, logStartOffset, rec -> rec.timestamp() == maxTs);
       return Optional.of(
           new TimestampAndOffset(
-              bestTs, Math.max(h.baseOffset(), logStartOffset), h.partitionLeaderEpoch()));
+              bestTs,
+              r != null ? r.offset() : Math.max(h.baseOffset(), logStartOffset),
+              h.partitionLeaderEpoch()));
     } catch (IOException e) {
       throw new LogStorageException("max timestamp lookup in " + topicPartition + " failed", e);
     }
+  }
+
+  /**
+   * The first record of batch {@code h} at or after {@code minOffset} that matches, or null. Reads
+   * and decodes that one batch: ListOffsets answers with the exact record as Kafka does, and is not
+   * on the produce or fetch path. A batch that does not decode yields null (the caller falls back
+   * to the batch's base offset).
+   */
+  private static Record firstRecord(
+      LogSegment s, BatchHeader h, long minOffset, Predicate<Record> matches) throws IOException {
+    try {
+      for (Record r : RecordBatch.wrap(s.readBatch(h))) {
+        if (r.offset() >= minOffset && matches.test(r)) {
+          return r;
+        }
+      }
+    } catch (CorruptRecordException e) {
+      log.warn(
+          "Batch at offset {} could not be decoded for a timestamp lookup: {}",
+          h.baseOffset(),
+          e.getMessage());
+    }
+    return null;
   }
 
   // ------------------------------------------------------------------ roll, flush

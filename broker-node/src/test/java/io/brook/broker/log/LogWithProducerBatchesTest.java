@@ -76,6 +76,12 @@ class LogWithProducerBatchesTest {
       }
       assertEquals(
           50, log.fetchOffsetByTimestamp(ts + 100).orElseThrow().offset(), "batch 10 starts at 50");
+      // the exact record, not its batch: records 50..54 carry ts+100..ts+104
+      assertEquals(
+          new TimestampAndOffset(ts + 102, 52, 3),
+          log.fetchOffsetByTimestamp(ts + 102).orElseThrow());
+      assertEquals(
+          new TimestampAndOffset(ts + 194, 99, 3), log.fetchOffsetForMaxTimestamp().orElseThrow());
     }
   }
 

@@ -259,6 +259,11 @@ public final class LogSegment implements AutoCloseable {
    * The first batch whose max timestamp is at least {@code timestamp} and whose last offset is at
    * least {@code startingOffset}, or null.
    */
+  /** The bytes of the batch {@code h} of this segment (for lookups that decode records). */
+  public ByteBuffer readBatch(BatchHeader h) throws IOException {
+    return records.read(h.position(), h.size());
+  }
+
   public BatchHeader findByTimestamp(long timestamp, long startingOffset) throws IOException {
     TimeIndex.TimestampOffset t = timeIndex.lookup(timestamp);
     long from = Math.max(t.offset(), startingOffset);
