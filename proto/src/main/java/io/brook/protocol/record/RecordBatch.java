@@ -1,7 +1,12 @@
 package io.brook.protocol.record;
 
+import io.brook.protocol.record.internals.Compression;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
 import java.util.zip.CRC32C;
 
 /**
@@ -34,10 +39,15 @@ import java.util.zip.CRC32C;
  *                                      as a whole with the codec in attributes
  * </pre>
  *
+ * <p>Reading records ({@link #iterator()}, {@link #records()}) decompresses the records section
+ * into memory, at most {@link #MAX_DECOMPRESSED_SIZE} bytes, and checks that exactly {@code
+ * recordCount} records fill it. Iteration does not check the CRC; call {@link #ensureValid()} first
+ * when the bytes come from outside.
+ *
  * <p>Not thread-safe: a view shares its buffer; readers that need to share a batch across threads
  * use {@link #duplicate()}.
  */
-public final class RecordBatch {
+public final class RecordBatch implements Iterable<Record> {
   public static final byte MAGIC = 2;
 
   public static final int BASE_OFFSET_OFFSET = 0;
@@ -86,6 +96,12 @@ public final class RecordBatch {
   public static final int NO_SEQUENCE = -1;
   public static final int NO_PARTITION_LEADER_EPOCH = -1;
   public static final long NO_TIMESTAMP = -1L;
+
+  /**
+   * The most bytes a compressed records section may decompress to. Larger sections are refused as
+   * corrupt, which bounds what a hostile or damaged batch can make a reader allocate.
+   */
+  public static final int MAX_DECOMPRESSED_SIZE = 64 * 1024 * 1024;
 
   private final ByteBuffer buffer;
 
@@ -291,6 +307,142 @@ public final class RecordBatch {
     buffer.putShort(ATTRIBUTES_OFFSET, attrs);
     buffer.putLong(MAX_TIMESTAMP_OFFSET, maxTimestamp);
     buffer.putInt(CRC_OFFSET, (int) computeChecksum());
+  }
+
+  /**
+   * Iterates the records with absolute offsets and timestamps, decompressing the records section
+   * first (once per call). The iterator throws {@link CorruptRecordException} from {@code next()}
+   * when a record does not parse, and from the {@code next()} that returns the last record when
+   * bytes are left after it.
+   *
+   * @throws CorruptRecordException when the magic or codec is unknown, the record count is negative
+   *     or impossible, or the section does not decompress
+   */
+  @Override
+  public Iterator<Record> iterator() {
+    if (magic() != MAGIC) {
+      throw new CorruptRecordException(
+          "record batch has magic " + magic() + "; this version reads magic " + MAGIC);
+    }
+    CompressionType codec = compressionType();
+    int count = recordCount();
+    ByteBuffer section = buffer.duplicate().position(RECORDS_OFFSET).slice();
+    ByteBuffer records = Compression.decompress(codec, section, MAX_DECOMPRESSED_SIZE);
+    if (count < 0 || count > records.remaining() / DefaultRecord.MIN_RECORD_SIZE) {
+      throw new CorruptRecordException(
+          "record batch at offset "
+              + baseOffset()
+              + " claims "
+              + count
+              + " records in a records section of "
+              + records.remaining()
+              + " bytes");
+    }
+    if (count == 0 && records.hasRemaining()) {
+      throw trailingBytes(records.remaining());
+    }
+    return new RecordIterator(records, count);
+  }
+
+  /**
+   * All records of the batch, as {@link #iterator()} yields them.
+   *
+   * @throws CorruptRecordException as {@link #iterator()} and its {@code next()}
+   */
+  public List<Record> records() {
+    Iterator<Record> it = iterator();
+    List<Record> out = new ArrayList<>(Math.min(recordCount(), 1024));
+    while (it.hasNext()) {
+      out.add(it.next());
+    }
+    return out;
+  }
+
+  private CorruptRecordException trailingBytes(int remaining) {
+    return new CorruptRecordException(
+        "record batch at offset "
+            + baseOffset()
+            + " has "
+            + remaining
+            + " bytes after its "
+            + recordCount()
+            + " records");
+  }
+
+  /** Parses records lazily out of an uncompressed records section. */
+  private final class RecordIterator implements Iterator<Record> {
+    private final ByteBuffer records;
+    private final int count;
+    private final long baseOffset = baseOffset();
+    private final long baseTimestamp = baseTimestamp();
+    private final long maxTimestamp = maxTimestamp();
+    private final boolean logAppendTime = timestampType() == TimestampType.LOG_APPEND_TIME;
+    private int read;
+
+    RecordIterator(ByteBuffer records, int count) {
+      this.records = records;
+      this.count = count;
+    }
+
+    @Override
+    public boolean hasNext() {
+      return read < count;
+    }
+
+    @Override
+    public Record next() {
+      if (read >= count) {
+        throw new NoSuchElementException();
+      }
+      if (!records.hasRemaining()) {
+        throw new CorruptRecordException(
+            "record batch at offset "
+                + baseOffset
+                + " claims "
+                + count
+                + " records but holds only "
+                + read);
+      }
+      Record r =
+          DefaultRecord.readFrom(records, baseOffset, baseTimestamp, logAppendTime, maxTimestamp);
+      read++;
+      if (read == count && records.hasRemaining()) {
+        throw trailingBytes(records.remaining());
+      }
+      return r;
+    }
+  }
+
+  /**
+   * Writes a complete header into {@code batch} (absolute positions 0 .. {@link #RECORDS_OFFSET}),
+   * whose limit must be the end of the records section, then the CRC over attributes .. limit.
+   */
+  static void writeHeader(
+      ByteBuffer batch,
+      long baseOffset,
+      int partitionLeaderEpoch,
+      short attributes,
+      int lastOffsetDelta,
+      long baseTimestamp,
+      long maxTimestamp,
+      long producerId,
+      short producerEpoch,
+      int baseSequence,
+      int recordCount) {
+    batch.putLong(BASE_OFFSET_OFFSET, baseOffset);
+    batch.putInt(LENGTH_OFFSET, batch.limit() - LOG_OVERHEAD);
+    batch.putInt(PARTITION_LEADER_EPOCH_OFFSET, partitionLeaderEpoch);
+    batch.put(MAGIC_OFFSET, MAGIC);
+    batch.putShort(ATTRIBUTES_OFFSET, attributes);
+    batch.putInt(LAST_OFFSET_DELTA_OFFSET, lastOffsetDelta);
+    batch.putLong(BASE_TIMESTAMP_OFFSET, baseTimestamp);
+    batch.putLong(MAX_TIMESTAMP_OFFSET, maxTimestamp);
+    batch.putLong(PRODUCER_ID_OFFSET, producerId);
+    batch.putShort(PRODUCER_EPOCH_OFFSET, producerEpoch);
+    batch.putInt(BASE_SEQUENCE_OFFSET, baseSequence);
+    batch.putInt(RECORDS_COUNT_OFFSET, recordCount);
+    batch.putInt(
+        CRC_OFFSET, (int) crc32c(batch, ATTRIBUTES_OFFSET, batch.limit() - ATTRIBUTES_OFFSET));
   }
 
   /** CRC-32C of {@code length} bytes of {@code buffer} from absolute {@code offset}. */

@@ -1,0 +1,154 @@
+package io.brook.client.admin.internals;
+
+import io.brook.client.common.Node;
+import io.brook.client.common.errors.BrookException;
+import io.brook.client.common.errors.RetriableException;
+import io.brook.client.common.errors.TimeoutException;
+import io.brook.client.internals.BrokerChannels;
+import io.brook.client.internals.ErrorMapping;
+import io.brook.common.Time;
+import io.brook.protocol.v1.BrokerServiceGrpc.BrokerServiceBlockingStub;
+import io.grpc.StatusRuntimeException;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * Runs admin calls one after the other on the admin client's own thread. Each call goes to a broker
+ * (the bootstrap addresses in turn, moving on after a failure), with a deadline of {@code
+ * request.timeout.ms} per attempt; retriable failures (network errors, NOT_CONTROLLER, a handler
+ * throwing a {@link RetriableException}) are retried after {@code retry.backoff.ms} until the
+ * call's own timeout. Thread-safe: {@link #submit} from any thread.
+ */
+public final class AdminCalls {
+  private static final Logger LOG = LogManager.getLogger(AdminCalls.class);
+
+  /** One RPC on a blocking stub. */
+  @FunctionalInterface
+  public interface Rpc<R> {
+    R call(BrokerServiceBlockingStub stub);
+  }
+
+  private final BrokerChannels channels;
+  private final List<Node> nodes;
+  private final int requestTimeoutMs;
+  private final long retryBackoffMs;
+  private final Time time;
+  private final ExecutorService executor;
+  private int cursor;
+
+  public AdminCalls(
+      BrokerChannels channels,
+      List<Node> nodes,
+      int requestTimeoutMs,
+      long retryBackoffMs,
+      Time time) {
+    this.channels = channels;
+    this.nodes = List.copyOf(nodes);
+    this.requestTimeoutMs = requestTimeoutMs;
+    this.retryBackoffMs = retryBackoffMs;
+    this.time = time;
+    this.executor =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "brook-admin-client-thread");
+              t.setDaemon(true);
+              return t;
+            });
+  }
+
+  /**
+   * Queues a call. {@code handler} processes the response (it may throw a RetriableException to ask
+   * for another attempt); {@code onFailure} gets the final error (a TimeoutException naming the
+   * last error once {@code timeoutMs} passed).
+   */
+  public <R> void submit(
+      String name,
+      long timeoutMs,
+      Rpc<R> rpc,
+      Function<R, Void> handler,
+      Consumer<BrookException> onFailure) {
+    try {
+      executor.execute(() -> run(name, timeoutMs, rpc, handler, onFailure));
+    } catch (RejectedExecutionException e) {
+      onFailure.accept(new BrookException("The admin client is closed. Call: " + name));
+    }
+  }
+
+  private <R> void run(
+      String name,
+      long timeoutMs,
+      Rpc<R> rpc,
+      Function<R, Void> handler,
+      Consumer<BrookException> onFailure) {
+    long deadline = time.hiResClockMs() + timeoutMs;
+    BrookException last = null;
+    while (true) {
+      long left = deadline - time.hiResClockMs();
+      if (left <= 0) {
+        onFailure.accept(
+            new TimeoutException(
+                "Call "
+                    + name
+                    + " timed out after "
+                    + timeoutMs
+                    + " ms"
+                    + (last == null ? "" : "; last error: " + last.getMessage()),
+                last));
+        return;
+      }
+      Node node = nodes.get(Math.floorMod(cursor, nodes.size()));
+      try {
+        R resp =
+            rpc.call(
+                channels
+                    .blockingStub(node)
+                    .withDeadlineAfter(Math.min(left, requestTimeoutMs), TimeUnit.MILLISECONDS));
+        handler.apply(resp);
+        return;
+      } catch (StatusRuntimeException e) {
+        last = ErrorMapping.fromStatus(e, node.host() + ":" + node.port());
+        cursor++;
+        if (!(last instanceof RetriableException)) {
+          onFailure.accept(last);
+          return;
+        }
+      } catch (RetriableException e) {
+        last = e;
+      } catch (BrookException e) {
+        onFailure.accept(e);
+        return;
+      } catch (RuntimeException e) {
+        onFailure.accept(new BrookException("Call " + name + " failed: " + e, e));
+        return;
+      }
+      LOG.debug("admin call {} to {} failed, retrying: {}", name, node, last.getMessage());
+      try {
+        time.sleep(Math.min(retryBackoffMs, Math.max(0, deadline - time.hiResClockMs())));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        onFailure.accept(new BrookException("interrupted", e));
+        return;
+      }
+    }
+  }
+
+  /** Lets queued calls finish for up to {@code timeoutMs}, then abandons them. */
+  public void close(long timeoutMs) {
+    executor.shutdown();
+    try {
+      if (!executor.awaitTermination(timeoutMs, TimeUnit.MILLISECONDS)) {
+        executor.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      executor.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+  }
+}

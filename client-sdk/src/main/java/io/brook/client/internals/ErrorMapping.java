@@ -1,0 +1,149 @@
+package io.brook.client.internals;
+
+import io.brook.client.common.errors.ApiException;
+import io.brook.client.common.errors.BrokerNotAvailableException;
+import io.brook.client.common.errors.BrookException;
+import io.brook.client.common.errors.CorruptRecordException;
+import io.brook.client.common.errors.DuplicateSequenceException;
+import io.brook.client.common.errors.EligibleLeadersNotAvailableException;
+import io.brook.client.common.errors.FencedLeaderEpochException;
+import io.brook.client.common.errors.IllegalGenerationException;
+import io.brook.client.common.errors.InconsistentTopicIdException;
+import io.brook.client.common.errors.InvalidConfigurationException;
+import io.brook.client.common.errors.InvalidPartitionsException;
+import io.brook.client.common.errors.InvalidRecordException;
+import io.brook.client.common.errors.InvalidReplicaAssignmentException;
+import io.brook.client.common.errors.InvalidReplicationFactorException;
+import io.brook.client.common.errors.InvalidRequestException;
+import io.brook.client.common.errors.InvalidRequiredAcksException;
+import io.brook.client.common.errors.InvalidTimestampException;
+import io.brook.client.common.errors.InvalidTopicException;
+import io.brook.client.common.errors.LeaderNotAvailableException;
+import io.brook.client.common.errors.NetworkException;
+import io.brook.client.common.errors.NotControllerException;
+import io.brook.client.common.errors.NotEnoughReplicasAfterAppendException;
+import io.brook.client.common.errors.NotEnoughReplicasException;
+import io.brook.client.common.errors.NotLeaderOrFollowerException;
+import io.brook.client.common.errors.OffsetOutOfRangeException;
+import io.brook.client.common.errors.OutOfOrderSequenceException;
+import io.brook.client.common.errors.RebalanceInProgressException;
+import io.brook.client.common.errors.RecordBatchTooLargeException;
+import io.brook.client.common.errors.RecordTooLargeException;
+import io.brook.client.common.errors.StaleBrokerEpochException;
+import io.brook.client.common.errors.StaleControllerEpochException;
+import io.brook.client.common.errors.StorageException;
+import io.brook.client.common.errors.TimeoutException;
+import io.brook.client.common.errors.TopicDeletionDisabledException;
+import io.brook.client.common.errors.TopicExistsException;
+import io.brook.client.common.errors.UnknownLeaderEpochException;
+import io.brook.client.common.errors.UnknownMemberIdException;
+import io.brook.client.common.errors.UnknownServerException;
+import io.brook.client.common.errors.UnknownTopicOrPartitionException;
+import io.brook.protocol.v1.ErrorCode;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+
+/**
+ * The one place that turns wire errors (an {@link ErrorCode} with the broker's message, or a gRPC
+ * status) into the client's exceptions. Stateless.
+ */
+public final class ErrorMapping {
+  private ErrorMapping() {}
+
+  /** The exception for {@code code}, carrying the broker's message (or a default one). */
+  public static ApiException exception(ErrorCode code, String message) {
+    String m = message == null || message.isEmpty() ? defaultMessage(code) : message;
+    return switch (code) {
+      case OFFSET_OUT_OF_RANGE -> new OffsetOutOfRangeException(m);
+      case CORRUPT_MESSAGE -> new CorruptRecordException(m);
+      case UNKNOWN_TOPIC_OR_PARTITION -> new UnknownTopicOrPartitionException(m);
+      case LEADER_NOT_AVAILABLE -> new LeaderNotAvailableException(m);
+      case NOT_LEADER_OR_FOLLOWER -> new NotLeaderOrFollowerException(m);
+      case REQUEST_TIMED_OUT -> new TimeoutException(m);
+      case BROKER_NOT_AVAILABLE -> new BrokerNotAvailableException(m);
+      case RECORD_TOO_LARGE -> new RecordTooLargeException(m);
+      case STALE_CONTROLLER_EPOCH -> new StaleControllerEpochException(m);
+      case INVALID_TOPIC -> new InvalidTopicException(m);
+      case RECORD_LIST_TOO_LARGE -> new RecordBatchTooLargeException(m);
+      case NOT_ENOUGH_REPLICAS -> new NotEnoughReplicasException(m);
+      case NOT_ENOUGH_REPLICAS_AFTER_APPEND -> new NotEnoughReplicasAfterAppendException(m);
+      case INVALID_REQUIRED_ACKS -> new InvalidRequiredAcksException(m);
+      case ILLEGAL_GENERATION -> new IllegalGenerationException(m);
+      case UNKNOWN_MEMBER_ID -> new UnknownMemberIdException(m);
+      case REBALANCE_IN_PROGRESS -> new RebalanceInProgressException(m);
+      case INVALID_TIMESTAMP -> new InvalidTimestampException(m);
+      case TOPIC_ALREADY_EXISTS -> new TopicExistsException(m);
+      case INVALID_PARTITIONS -> new InvalidPartitionsException(m);
+      case INVALID_REPLICATION_FACTOR -> new InvalidReplicationFactorException(m);
+      case INVALID_REPLICA_ASSIGNMENT -> new InvalidReplicaAssignmentException(m);
+      case INVALID_CONFIG -> new InvalidConfigurationException(m);
+      case NOT_CONTROLLER -> new NotControllerException(m);
+      case INVALID_REQUEST -> new InvalidRequestException(m);
+      case OUT_OF_ORDER_SEQUENCE_NUMBER -> new OutOfOrderSequenceException(m);
+      case DUPLICATE_SEQUENCE_NUMBER -> new DuplicateSequenceException(m);
+      case KAFKA_STORAGE_ERROR -> new StorageException(m);
+      case TOPIC_DELETION_IN_PROGRESS -> new TopicDeletionDisabledException(m);
+      case FENCED_LEADER_EPOCH -> new FencedLeaderEpochException(m);
+      case UNKNOWN_LEADER_EPOCH -> new UnknownLeaderEpochException(m);
+      case STALE_BROKER_EPOCH -> new StaleBrokerEpochException(m);
+      case ELIGIBLE_LEADERS_NOT_AVAILABLE -> new EligibleLeadersNotAvailableException(m);
+      case INVALID_RECORD -> new InvalidRecordException(m);
+      case INCONSISTENT_TOPIC_ID -> new InconsistentTopicIdException(m);
+      default -> new UnknownServerException(m);
+    };
+  }
+
+  /** Kafka's default message for a code, used when the broker sent none. */
+  public static String defaultMessage(ErrorCode code) {
+    return switch (code) {
+      case OFFSET_OUT_OF_RANGE ->
+          "The requested offset is not within the range of offsets maintained by the server.";
+      case CORRUPT_MESSAGE -> "This message has failed its CRC checksum or is otherwise corrupt.";
+      case UNKNOWN_TOPIC_OR_PARTITION -> "This server does not host this topic-partition.";
+      case LEADER_NOT_AVAILABLE ->
+          "There is no leader for this topic-partition as we are in the middle of a leadership"
+              + " election.";
+      case NOT_LEADER_OR_FOLLOWER ->
+          "For requests intended only for the leader, this error"
+              + " indicates that the broker is not the current leader.";
+      case REQUEST_TIMED_OUT -> "The request timed out.";
+      case RECORD_TOO_LARGE ->
+          "The request included a message larger than the max message size the server will"
+              + " accept.";
+      case INVALID_TOPIC -> "The request attempted to perform an operation on an invalid topic.";
+      case NOT_ENOUGH_REPLICAS ->
+          "Messages are rejected since there are fewer in-sync replicas than required.";
+      case NOT_ENOUGH_REPLICAS_AFTER_APPEND ->
+          "Messages are written to the log, but to fewer in-sync replicas than required.";
+      case TOPIC_ALREADY_EXISTS -> "Topic with this name already exists.";
+      case INVALID_REPLICATION_FACTOR ->
+          "Replication factor is below 1 or larger than the number" + " of available brokers.";
+      case NOT_CONTROLLER -> "This is not the correct controller for this cluster.";
+      default -> code.name();
+    };
+  }
+
+  /** The exception for a failed gRPC call to {@code address}. */
+  public static BrookException fromStatus(Throwable t, String address) {
+    Status s = Status.fromThrowable(t);
+    String what = s.getDescription() == null ? s.getCode().toString() : s.getDescription();
+    return switch (s.getCode()) {
+      case DEADLINE_EXCEEDED ->
+          new TimeoutException("request to " + address + " timed out: " + what, t);
+      case RESOURCE_EXHAUSTED ->
+          new RecordBatchTooLargeException(
+              "request to " + address + " was refused as too large: " + what, t);
+      case INVALID_ARGUMENT ->
+          new InvalidRequestException("broker " + address + " refused the request: " + what, t);
+      case UNIMPLEMENTED ->
+          new BrookException("broker " + address + " does not implement this call: " + what, t);
+      default ->
+          new NetworkException(
+              "connection to " + address + " failed (" + s.getCode() + "): " + what, t);
+    };
+  }
+
+  public static boolean isStatus(Throwable t) {
+    return t instanceof StatusRuntimeException || t instanceof io.grpc.StatusException;
+  }
+}
