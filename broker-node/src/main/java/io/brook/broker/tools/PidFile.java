@@ -65,8 +65,21 @@ public final class PidFile {
         .filter(p -> runs(p, commandMarker));
   }
 
-  /** Whether the command line of {@code p} mentions {@code marker}; true when it is not visible. */
+  /**
+   * Whether the command line of {@code p} mentions {@code marker}; true when it is not visible.
+   * Reads {@code /proc/<pid>/cmdline} where there is one: {@link ProcessHandle.Info#commandLine()}
+   * is cut at 4096 characters on Linux, shorter than a JVM's command line with a long class path.
+   */
   static boolean runs(ProcessHandle p, String marker) {
+    Path proc = Path.of("/proc", Long.toString(p.pid()), "cmdline");
+    if (Files.isReadable(proc)) {
+      try {
+        byte[] bytes = Files.readAllBytes(proc);
+        return new String(bytes, StandardCharsets.UTF_8).replace('\0', ' ').contains(marker);
+      } catch (IOException e) {
+        // the process ended meanwhile, or /proc hides it: fall back to what the JDK sees
+      }
+    }
     Optional<String> commandLine = p.info().commandLine();
     return commandLine.isEmpty() || commandLine.get().contains(marker);
   }
