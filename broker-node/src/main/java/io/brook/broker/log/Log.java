@@ -1,0 +1,891 @@
+package io.brook.broker.log;
+
+import io.brook.broker.log.internals.BatchHeader;
+import io.brook.broker.log.internals.LogFileNames;
+import io.brook.broker.log.internals.LogLoader;
+import io.brook.broker.log.internals.LogSegment;
+import io.brook.broker.log.internals.LogSegments;
+import io.brook.common.Scheduler;
+import io.brook.common.Time;
+import io.brook.common.TopicPartition;
+import io.brook.protocol.record.CorruptRecordException;
+import io.brook.protocol.record.RecordBatch;
+import io.brook.protocol.record.TimestampType;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.ClosedChannelException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BiPredicate;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * The log of one partition: a directory {@code <topic>-<partition>} of segments (see {@link
+ * LogSegment}, whose javadoc points at each file format), with its log start offset, log end
+ * offset, high watermark and recovery point.
+ *
+ * <p>Invariants: logStartOffset &lt;= highWatermark &lt;= logEndOffset; recoveryPoint &lt;=
+ * logEndOffset and every batch below the recovery point is on disk (fsynced); the segments cover
+ * [first segment base, logEndOffset) without overlap and the last one (the active segment) takes
+ * appends; offsets increase by one record at a time, batch after batch.
+ *
+ * <p>Thread rules: one writer at a time: appends, roll, truncation, retention and config changes
+ * take {@link #lock}. Reads ({@link #read}, lookups by timestamp, the offset getters) take no lock
+ * and run concurrently with the writer: the log end is published (volatile) only after the bytes
+ * and index entries of an append are written, and a read never goes past the end it saw. {@link
+ * #flush} fsyncs outside the lock.
+ */
+public final class Log implements AutoCloseable {
+  private static final Logger log = LogManager.getLogger(Log.class);
+
+  /** The log end offset and where it lies (segment base and byte position). Immutable. */
+  private record LogEnd(long offset, long segmentBaseOffset, int position) {}
+
+  private final Path dir;
+  private final TopicPartition topicPartition;
+  private volatile UUID topicId;
+  private final Scheduler scheduler;
+  private final Time time;
+  private final LogSegments segments;
+  private final ReentrantLock lock = new ReentrantLock();
+
+  private volatile LogConfig config;
+  private volatile LogEnd end;
+  private volatile long logStartOffset;
+  private volatile long highWatermark;
+  private volatile long recoveryPoint;
+  private volatile long lastFlushTimeMs;
+  private volatile boolean offline;
+  private volatile boolean closed;
+
+  private Log(
+      Path dir,
+      TopicPartition tp,
+      UUID topicId,
+      LogConfig config,
+      LogLoader.LoadedLog loaded,
+      Scheduler scheduler,
+      Time time)
+      throws IOException {
+    this.dir = dir;
+    this.topicPartition = tp;
+    this.topicId = topicId;
+    this.config = config;
+    this.scheduler = scheduler;
+    this.time = time;
+    this.segments = loaded.segments();
+    this.logStartOffset = loaded.logStartOffset();
+    this.recoveryPoint = loaded.recoveryPoint();
+    LogSegment active = segments.last();
+    this.end = new LogEnd(loaded.nextOffset(), active.baseOffset(), active.size());
+    this.highWatermark = loaded.logStartOffset();
+    this.lastFlushTimeMs = time.milliseconds();
+  }
+
+  /**
+   * Opens (creating if needed) the log in {@code dir} and recovers it.
+   *
+   * @param logStartOffset the checkpointed log start offset (0 if none)
+   * @param recoveryPoint the checkpointed recovery point (0 if none): recovery re-reads from here
+   * @param hadCleanShutdown whether the clean-shutdown marker was present: no recovery needed
+   * @param scheduler runs the deferred deletion of segment files and the flush after a roll
+   */
+  public static Log open(
+      Path dir,
+      UUID topicId,
+      LogConfig config,
+      long logStartOffset,
+      long recoveryPoint,
+      boolean hadCleanShutdown,
+      Scheduler scheduler,
+      Time time)
+      throws IOException {
+    TopicPartition tp = parseTopicPartitionName(dir);
+    LogLoader.LoadedLog loaded =
+        LogLoader.load(
+            dir, tp.toString(), config, logStartOffset, recoveryPoint, hadCleanShutdown, time);
+    Log l = new Log(dir, tp, topicId, config, loaded, scheduler, time);
+    log.debug(
+        "Loaded log {}: {} segment(s), offsets [{}, {}), recovery point {}",
+        tp,
+        l.numberOfSegments(),
+        l.logStartOffset,
+        l.end.offset(),
+        l.recoveryPoint);
+    return l;
+  }
+
+  /** {@code <topic>-<partition>} (the topic may itself contain '-'). */
+  public static TopicPartition parseTopicPartitionName(Path dir) {
+    String name = dir.getFileName().toString();
+    int dash = name.lastIndexOf('-');
+    if (dash <= 0 || dash == name.length() - 1) {
+      throw new IllegalArgumentException(
+          "directory name \"" + name + "\" is not <topic>-<partition>");
+    }
+    try {
+      int p = Integer.parseInt(name.substring(dash + 1));
+      if (p < 0) {
+        throw new NumberFormatException();
+      }
+      return new TopicPartition(name.substring(0, dash), p);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          "directory name \"" + name + "\" is not <topic>-<partition>", e);
+    }
+  }
+
+  public TopicPartition topicPartition() {
+    return topicPartition;
+  }
+
+  public UUID topicId() {
+    return topicId;
+  }
+
+  /** Records the topic id of a log loaded without one (LogManager writes partition.metadata). */
+  void setTopicId(UUID id) {
+    this.topicId = id;
+  }
+
+  public LogConfig config() {
+    return config;
+  }
+
+  /** Applies new topic-level settings; index sizes change for segments created from now on. */
+  public void updateConfig(LogConfig newConfig) {
+    this.config = newConfig;
+  }
+
+  public Path dir() {
+    return dir;
+  }
+
+  public long logStartOffset() {
+    return logStartOffset;
+  }
+
+  public long logEndOffset() {
+    return end.offset();
+  }
+
+  public long highWatermark() {
+    return highWatermark;
+  }
+
+  /** Sets the high watermark, clamped to [logStartOffset, logEndOffset]. */
+  public void updateHighWatermark(long hw) {
+    lock.lock();
+    try {
+      highWatermark = Math.min(Math.max(hw, logStartOffset), end.offset());
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  public long recoveryPoint() {
+    return recoveryPoint;
+  }
+
+  /** Whether an I/O error took the log offline (appends then fail fast). */
+  public boolean isOffline() {
+    return offline;
+  }
+
+  /** Bytes in all segments. */
+  public long size() {
+    return segments.sizeInBytes();
+  }
+
+  public int numberOfSegments() {
+    return segments.size();
+  }
+
+  /** Base offsets of the segments, oldest first (for tools and tests). */
+  public List<Long> segmentBaseOffsets() {
+    List<Long> r = new ArrayList<>();
+    for (LogSegment s : segments.values()) {
+      r.add(s.baseOffset());
+    }
+    return r;
+  }
+
+  /** The segments themselves (for tests and tools in this package). */
+  LogSegments segments() {
+    return segments;
+  }
+
+  /** When the last flush ended (for flush.ms). */
+  public long lastFlushTimeMs() {
+    return lastFlushTimeMs;
+  }
+
+  // ------------------------------------------------------------------ append
+
+  /**
+   * Validates every batch in {@code records}, then assigns offsets from the log end, stamps {@code
+   * leaderEpoch} (and LogAppendTime when the topic uses it) into the batches in place, and appends
+   * the buffer with one write. Nothing is appended when any batch fails validation.
+   *
+   * @throws RecordTooLargeException a batch over max.message.bytes, or the whole request over
+   *     segment.bytes
+   * @throws CorruptRecordException a CRC mismatch, a bad header, an empty batch, trailing bytes
+   * @throws LogStorageException an I/O error (the log goes offline) or the log is offline
+   */
+  public LogAppendInfo appendAsLeader(ByteBuffer records, int leaderEpoch) {
+    LogConfig cfg = config;
+    ByteBuffer buf = records.duplicate().order(ByteOrder.BIG_ENDIAN);
+    validate(buf, cfg, true);
+    lock.lock();
+    try {
+      ensureWritable();
+      long now = time.milliseconds();
+      boolean logAppendTime = cfg.messageTimestampType() == TimestampType.LOG_APPEND_TIME;
+      long next = end.offset();
+      long first = next;
+      long maxTs = RecordBatch.NO_TIMESTAMP;
+      long offsetOfMaxTs = first;
+      int numRecords = 0;
+      int pos = buf.position();
+      while (pos < buf.limit()) {
+        int size = RecordBatch.sizeAt(buf, pos);
+        RecordBatch batch = RecordBatch.wrap(buf.duplicate().position(pos).limit(pos + size));
+        batch.setBaseOffset(next);
+        batch.setPartitionLeaderEpoch(leaderEpoch);
+        if (logAppendTime) {
+          batch.setMaxTimestamp(TimestampType.LOG_APPEND_TIME, now);
+        }
+        if (batch.maxTimestamp() > maxTs) {
+          maxTs = batch.maxTimestamp();
+          offsetOfMaxTs = next;
+        }
+        numRecords += batch.recordCount();
+        next = batch.nextOffset();
+        pos += size;
+      }
+      appendLocked(buf, next - 1, maxTs, now);
+      return new LogAppendInfo(
+          first,
+          next - 1,
+          maxTs,
+          offsetOfMaxTs,
+          logAppendTime ? now : -1L,
+          numRecords,
+          buf.remaining(),
+          logStartOffset);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Appends batches whose offsets were assigned by the leader (replication). The first batch must
+   * start at the log end offset and offsets must increase; CRCs are checked.
+   *
+   * @throws UnexpectedAppendOffsetException offsets that do not continue the log
+   */
+  public LogAppendInfo appendAsFollower(ByteBuffer records) {
+    LogConfig cfg = config;
+    ByteBuffer buf = records.duplicate().order(ByteOrder.BIG_ENDIAN);
+    validate(buf, cfg, false);
+    lock.lock();
+    try {
+      ensureWritable();
+      long expected = end.offset();
+      long first = -1;
+      long maxTs = RecordBatch.NO_TIMESTAMP;
+      long offsetOfMaxTs = -1;
+      int numRecords = 0;
+      int pos = buf.position();
+      while (pos < buf.limit()) {
+        int size = RecordBatch.sizeAt(buf, pos);
+        BatchHeader h = BatchHeader.read(buf, pos, pos);
+        if (first < 0 ? h.baseOffset() != expected : h.baseOffset() < expected) {
+          throw new UnexpectedAppendOffsetException(
+              "follower append to "
+                  + topicPartition
+                  + " has a batch at offset "
+                  + h.baseOffset()
+                  + " where "
+                  + expected
+                  + " was expected");
+        }
+        if (first < 0) {
+          first = h.baseOffset();
+        }
+        if (h.maxTimestamp() > maxTs) {
+          maxTs = h.maxTimestamp();
+          offsetOfMaxTs = h.baseOffset();
+        }
+        numRecords += buf.getInt(pos + RecordBatch.RECORDS_COUNT_OFFSET);
+        expected = h.nextOffset();
+        pos += size;
+      }
+      appendLocked(buf, expected - 1, maxTs, time.milliseconds());
+      return new LogAppendInfo(
+          first,
+          expected - 1,
+          maxTs,
+          offsetOfMaxTs,
+          -1L,
+          numRecords,
+          buf.remaining(),
+          logStartOffset);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void ensureWritable() {
+    if (closed) {
+      throw new LogStorageException("log " + topicPartition + " is closed");
+    }
+    if (offline) {
+      throw new LogStorageException(
+          "log " + topicPartition + " in " + dir.getParent() + " is offline after an I/O error");
+    }
+  }
+
+  /**
+   * Checks every batch of an append. A leader append also needs non-empty batches within
+   * max.message.bytes.
+   */
+  private void validate(ByteBuffer buf, LogConfig cfg, boolean asLeader) {
+    if (!buf.hasRemaining()) {
+      throw new CorruptRecordException("append to " + topicPartition + " holds no record batch");
+    }
+    if (buf.remaining() > cfg.segmentBytes()) {
+      throw new RecordTooLargeException(
+          "append of "
+              + buf.remaining()
+              + " bytes exceeds segment.bytes="
+              + cfg.segmentBytes()
+              + " for partition "
+              + topicPartition);
+    }
+    int count = 0;
+    int pos = buf.position();
+    while (pos < buf.limit()) {
+      int size = RecordBatch.sizeAt(buf, pos);
+      if (size < 0) {
+        throw new CorruptRecordException(
+            (buf.limit() - pos)
+                + " trailing bytes after "
+                + count
+                + " batch(es) in an append to "
+                + topicPartition);
+      }
+      if (size < RecordBatch.RECORD_BATCH_OVERHEAD || size > buf.limit() - pos) {
+        throw new CorruptRecordException(
+            "batch "
+                + count
+                + " of an append to "
+                + topicPartition
+                + " claims "
+                + size
+                + " bytes but "
+                + (buf.limit() - pos)
+                + " remain");
+      }
+      if (asLeader && size > cfg.maxMessageBytes()) {
+        throw new RecordTooLargeException(
+            "record batch of "
+                + size
+                + " bytes exceeds max.message.bytes="
+                + cfg.maxMessageBytes()
+                + " for partition "
+                + topicPartition);
+      }
+      RecordBatch batch = RecordBatch.wrap(buf.duplicate().position(pos).limit(pos + size));
+      batch.ensureValid();
+      if (asLeader) {
+        if (batch.recordCount() == 0) {
+          throw new CorruptRecordException(
+              "record batch " + count + " of an append to " + topicPartition + " has no records");
+        }
+        if (batch.recordCount() != batch.lastOffsetDelta() + 1) {
+          throw new CorruptRecordException(
+              "record batch "
+                  + count
+                  + " of an append to "
+                  + topicPartition
+                  + " has "
+                  + batch.recordCount()
+                  + " records but last offset delta "
+                  + batch.lastOffsetDelta());
+        }
+      }
+      count++;
+      pos += size;
+    }
+  }
+
+  /** Rolls if needed, writes, publishes the new end, flushes per flush.messages. */
+  private void appendLocked(ByteBuffer buf, long lastOffset, long maxTs, long now) {
+    LogConfig cfg = config;
+    try {
+      LogSegment active = segments.last();
+      if (active.shouldRoll(
+          cfg.segmentBytes(),
+          cfg.segmentMs(),
+          buf.remaining(),
+          lastOffset,
+          maxTs < 0 ? now : maxTs,
+          now)) {
+        active = rollLocked();
+      }
+      active.append(buf);
+      end = new LogEnd(lastOffset + 1, active.baseOffset(), active.size());
+    } catch (IOException e) {
+      throw goOffline("append", e);
+    }
+    if (end.offset() - recoveryPoint >= cfg.flushMessages()) {
+      flush();
+    }
+  }
+
+  private LogStorageException goOffline(String what, IOException e) {
+    offline = true;
+    log.error("Log {} in {} is offline: {} failed", topicPartition, dir.getParent(), what, e);
+    return new LogStorageException(
+        what + " of " + topicPartition + " in " + dir + " failed: " + e.getMessage(), e);
+  }
+
+  // ------------------------------------------------------------------ read
+
+  /**
+   * Whole batches starting with the one that holds {@code startOffset}.
+   *
+   * @param maxBytes at most this many bytes, unless {@code minOneMessage} and the first batch alone
+   *     is larger (then exactly that batch)
+   * @param maxOffsetExclusive no batch whose last offset reaches this (e.g. the high watermark)
+   * @throws OffsetOutOfRangeException startOffset below the log start or above the log end
+   */
+  public FetchDataInfo read(
+      long startOffset, int maxBytes, long maxOffsetExclusive, boolean minOneMessage) {
+    LogEnd e = end;
+    long lso = logStartOffset;
+    if (startOffset < lso || startOffset > e.offset()) {
+      throw new OffsetOutOfRangeException(
+          "offset "
+              + startOffset
+              + " is out of range for partition "
+              + topicPartition
+              + ": the log holds ["
+              + lso
+              + ", "
+              + e.offset()
+              + ")");
+    }
+    if (startOffset == e.offset() || maxOffsetExclusive <= startOffset || maxBytes < 0) {
+      return FetchDataInfo.empty(startOffset, lso, e.offset());
+    }
+    long bound = maxOffsetExclusive >= e.offset() ? Long.MAX_VALUE : maxOffsetExclusive;
+    try {
+      LogSegment s = segments.floor(startOffset);
+      while (s != null && s.baseOffset() <= e.segmentBaseOffset()) {
+        int maxPosition =
+            s.baseOffset() == e.segmentBaseOffset() ? e.position() : Integer.MAX_VALUE;
+        ByteBuffer r = s.read(startOffset, maxBytes, bound, maxPosition, minOneMessage);
+        if (r != null) {
+          return new FetchDataInfo(startOffset, r, lso, e.offset());
+        }
+        s = segments.higher(s.baseOffset());
+      }
+      return FetchDataInfo.empty(startOffset, lso, e.offset());
+    } catch (ClosedChannelException ex) {
+      // the segment was deleted or truncated away under the read
+      if (startOffset < logStartOffset) {
+        throw new OffsetOutOfRangeException(
+            "offset " + startOffset + " was deleted from " + topicPartition + " during the read");
+      }
+      throw new LogStorageException("read of " + topicPartition + " failed: " + ex, ex);
+    } catch (IOException ex) {
+      throw new LogStorageException(
+          "read of " + topicPartition + " at offset " + startOffset + " failed: " + ex, ex);
+    }
+  }
+
+  /**
+   * The first batch whose max timestamp is at least {@code timestamp}: its base offset and max
+   * timestamp (batch granularity: the consumer skips earlier records of that batch itself). Empty
+   * when every batch is older.
+   */
+  public Optional<TimestampAndOffset> fetchOffsetByTimestamp(long timestamp) {
+    try {
+      long lso = logStartOffset;
+      for (LogSegment s : segments.values()) {
+        if (s.size() == 0 || s.maxTimestampSoFar() < timestamp) {
+          continue;
+        }
+        BatchHeader h = s.findByTimestamp(timestamp, lso);
+        if (h != null) {
+          return Optional.of(
+              new TimestampAndOffset(
+                  h.maxTimestamp(), Math.max(h.baseOffset(), lso), h.partitionLeaderEpoch()));
+        }
+      }
+      return Optional.empty();
+    } catch (IOException e) {
+      throw new LogStorageException(
+          "lookup by timestamp in " + topicPartition + " failed: " + e, e);
+    }
+  }
+
+  /**
+   * ListOffsets' "max timestamp" (-3): the batch with the largest max timestamp (the first such),
+   * its base offset and that timestamp. Empty for an empty log.
+   */
+  public Optional<TimestampAndOffset> fetchOffsetForMaxTimestamp() {
+    try {
+      LogSegment best = null;
+      long bestTs = -1;
+      for (LogSegment s : segments.values()) {
+        if (s.size() > 0 && s.maxTimestampSoFar() > bestTs) {
+          best = s;
+          bestTs = s.maxTimestampSoFar();
+        }
+      }
+      if (best == null) {
+        return Optional.empty();
+      }
+      BatchHeader h = best.translateOffset(best.offsetOfMaxTimestampSoFar());
+      if (h == null) {
+        return Optional.empty();
+      }
+      return Optional.of(
+          new TimestampAndOffset(
+              bestTs, Math.max(h.baseOffset(), logStartOffset), h.partitionLeaderEpoch()));
+    } catch (IOException e) {
+      throw new LogStorageException("max timestamp lookup in " + topicPartition + " failed", e);
+    }
+  }
+
+  // ------------------------------------------------------------------ roll, flush
+
+  /** Starts a new segment at the log end offset (nothing happens if the active one is empty). */
+  public void roll() {
+    lock.lock();
+    try {
+      ensureWritable();
+      rollLocked();
+    } catch (IOException e) {
+      throw goOffline("roll", e);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private LogSegment rollLocked() throws IOException {
+    LogSegment active = segments.last();
+    long newBase = end.offset();
+    if (active.baseOffset() == newBase && active.size() == 0) {
+      return active;
+    }
+    active.onBecomeInactiveSegment();
+    LogSegment s = LogLoader.create(dir, newBase, config, time);
+    segments.add(s);
+    end = new LogEnd(newBase, newBase, 0);
+    log.info("Rolled new log segment for {} at offset {}", topicPartition, newBase);
+    // the rolled segment is flushed soon, in the background, as Kafka does
+    scheduler.schedule("flush-log-" + topicPartition, () -> flushQuietly(newBase), 0L, 0L);
+    return s;
+  }
+
+  private void flushQuietly(long offset) {
+    try {
+      flushUpTo(offset);
+    } catch (LogStorageException e) {
+      // already logged by goOffline
+    }
+  }
+
+  /** Flushes everything up to the log end offset and advances the recovery point. */
+  public void flush() {
+    flushUpTo(end.offset());
+  }
+
+  private void flushUpTo(long offset) {
+    if (offset <= recoveryPoint || closed) {
+      return;
+    }
+    try {
+      for (LogSegment s : segments.values(recoveryPoint, offset)) {
+        try {
+          s.flush();
+        } catch (ClosedChannelException e) {
+          if (segments.get(s.baseOffset()) == s) {
+            throw e;
+          }
+          // deleted or replaced meanwhile: nothing to flush
+        }
+      }
+    } catch (IOException e) {
+      lock.lock();
+      try {
+        throw goOffline("flush", e);
+      } finally {
+        lock.unlock();
+      }
+    }
+    lock.lock();
+    try {
+      if (offset > recoveryPoint) {
+        recoveryPoint = Math.min(offset, end.offset());
+      }
+      lastFlushTimeMs = time.milliseconds();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  // ------------------------------------------------------------------ retention
+
+  /**
+   * Deletes the oldest segments that retention.ms or retention.bytes no longer keep, and those
+   * wholly below the log start offset, only below the high watermark. The active segment is deleted
+   * only when everything has expired, after rolling a new empty one. The log start offset moves to
+   * the first remaining segment.
+   *
+   * @return segments deleted
+   */
+  public int deleteOldSegments() {
+    LogConfig cfg = config;
+    int deleted = 0;
+    if (cfg.retentionMs() >= 0) {
+      long limit = time.milliseconds() - cfg.retentionMs();
+      deleted +=
+          deleteSegments(
+              (s, next) -> {
+                try {
+                  return s.largestTimestamp() < limit;
+                } catch (IOException e) {
+                  throw new LogStorageException("cannot read " + s, e);
+                }
+              },
+              "retention.ms=" + cfg.retentionMs());
+    }
+    if (cfg.retentionBytes() >= 0) {
+      long[] diff = {size() - cfg.retentionBytes()};
+      deleted +=
+          deleteSegments(
+              (s, next) -> {
+                if (diff[0] - s.size() >= 0) {
+                  diff[0] -= s.size();
+                  return true;
+                }
+                return false;
+              },
+              "retention.bytes=" + cfg.retentionBytes());
+    }
+    deleted +=
+        deleteSegments(
+            (s, next) -> next != null && next.baseOffset() <= logStartOffset, "log start offset");
+    return deleted;
+  }
+
+  private int deleteSegments(BiPredicate<LogSegment, LogSegment> predicate, String reason) {
+    lock.lock();
+    try {
+      if (closed || offline) {
+        return 0;
+      }
+      List<LogSegment> all = segments.values();
+      List<LogSegment> deletable = new ArrayList<>();
+      for (int i = 0; i < all.size(); i++) {
+        LogSegment s = all.get(i);
+        LogSegment next = i + 1 < all.size() ? all.get(i + 1) : null;
+        long upperBound = next != null ? next.baseOffset() : end.offset();
+        boolean lastAndEmpty = next == null && s.size() == 0;
+        if (upperBound <= highWatermark && !lastAndEmpty && predicate.test(s, next)) {
+          deletable.add(s);
+        } else {
+          break;
+        }
+      }
+      if (deletable.isEmpty()) {
+        return 0;
+      }
+      if (deletable.size() == all.size()) {
+        rollLocked();
+      }
+      for (LogSegment s : deletable) {
+        segments.remove(s.baseOffset());
+        logStartOffset = Math.max(logStartOffset, segments.first().baseOffset());
+        asyncDelete(s);
+      }
+      highWatermark = Math.max(highWatermark, logStartOffset);
+      recoveryPoint = Math.max(recoveryPoint, logStartOffset);
+      log.info(
+          "Deleted {} segment(s) of {} by {}; log start offset is now {}",
+          deletable.size(),
+          topicPartition,
+          reason,
+          logStartOffset);
+      return deletable.size();
+    } catch (IOException e) {
+      throw goOffline("segment deletion", e);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Renames the segment's files to {@code .deleted} and removes them after file.delete.delay.ms.
+   */
+  private void asyncDelete(LogSegment s) throws IOException {
+    s.changeFileSuffixes("", LogFileNames.DELETED_SUFFIX);
+    scheduler.schedule(
+        "delete-file-" + topicPartition + "-" + s.baseOffset(),
+        () -> {
+          try {
+            s.closeAndDelete();
+          } catch (IOException e) {
+            log.warn("Could not delete segment files of {}: {}", topicPartition, e.toString());
+          }
+        },
+        config.fileDeleteDelayMs(),
+        0L);
+  }
+
+  // ------------------------------------------------------------------ truncation
+
+  /**
+   * Removes every batch at or after the one holding {@code offset} (a batch is never split: the log
+   * then ends at that batch's base offset), including whole later segments. Nothing happens when
+   * {@code offset} is at or past the log end. Below the first segment, the log is emptied and
+   * starts at {@code offset}.
+   */
+  public void truncateTo(long offset) {
+    if (offset < 0) {
+      throw new IllegalArgumentException("cannot truncate " + topicPartition + " to " + offset);
+    }
+    lock.lock();
+    try {
+      ensureWritable();
+      if (offset >= end.offset()) {
+        return;
+      }
+      if (offset < segments.first().baseOffset() || offset < logStartOffset) {
+        truncateFullyAndStartAtLocked(offset);
+        return;
+      }
+      log.info("Truncating {} to offset {} (log end was {})", topicPartition, offset, end.offset());
+      for (LogSegment s : segments.values()) {
+        if (s.baseOffset() > offset) {
+          segments.remove(s.baseOffset());
+          asyncDelete(s);
+        }
+      }
+      LogSegment active = segments.last();
+      active.truncateTo(offset);
+      active.resizeIndexesToMax();
+      long next = active.readNextOffset();
+      end = new LogEnd(next, active.baseOffset(), active.size());
+      recoveryPoint = Math.min(recoveryPoint, next);
+      highWatermark = Math.min(highWatermark, next);
+    } catch (IOException e) {
+      throw goOffline("truncation", e);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Deletes every segment and starts the log, empty, at {@code offset}. */
+  public void truncateFullyAndStartAt(long offset) {
+    if (offset < 0) {
+      throw new IllegalArgumentException("cannot start " + topicPartition + " at " + offset);
+    }
+    lock.lock();
+    try {
+      ensureWritable();
+      truncateFullyAndStartAtLocked(offset);
+    } catch (IOException e) {
+      throw goOffline("truncation", e);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void truncateFullyAndStartAtLocked(long offset) throws IOException {
+    log.info("Truncating {} fully; it starts again at offset {}", topicPartition, offset);
+    List<LogSegment> old = segments.values();
+    for (LogSegment s : old) {
+      segments.remove(s.baseOffset());
+      asyncDelete(s);
+    }
+    LogSegment s = LogLoader.create(dir, offset, config, time);
+    segments.add(s);
+    end = new LogEnd(offset, offset, 0);
+    logStartOffset = offset;
+    recoveryPoint = offset;
+    highWatermark = offset;
+  }
+
+  // ------------------------------------------------------------------ close
+
+  /**
+   * Flushes (unless offline), writes each segment's final time-index entry, trims the indexes and
+   * closes the files. Idempotent.
+   */
+  @Override
+  public void close() {
+    if (!offline && !closed) {
+      try {
+        flush();
+      } catch (LogStorageException e) {
+        // logged; close anyway
+      }
+    }
+    closeWithoutFlush();
+  }
+
+  /** Closes without flushing (a log about to be deleted). */
+  void closeWithoutFlush() {
+    lock.lock();
+    try {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      for (LogSegment s : segments.values()) {
+        try {
+          s.close();
+        } catch (IOException e) {
+          log.warn(
+              "Closing segment {} of {} failed: {}", s.baseOffset(), topicPartition, e.toString());
+          offline = true;
+        }
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  boolean isClosed() {
+    return closed;
+  }
+
+  @Override
+  public String toString() {
+    return "Log("
+        + topicPartition
+        + ", dir="
+        + dir
+        + ", offsets=["
+        + logStartOffset
+        + ", "
+        + end.offset()
+        + "), hw="
+        + highWatermark
+        + ", recoveryPoint="
+        + recoveryPoint
+        + ")";
+  }
+}
