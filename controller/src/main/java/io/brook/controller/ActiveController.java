@@ -1,0 +1,940 @@
+package io.brook.controller;
+
+import io.brook.common.TopicPartition;
+import io.brook.controller.election.PartitionLeaderElection;
+import io.brook.controller.election.TopicCreationPlanner;
+import io.brook.controller.zk.FencedZkWriter;
+import io.brook.metadata.BrokerInfo;
+import io.brook.metadata.LeaderAndIsr;
+import io.brook.metadata.TopicAssignment;
+import io.brook.metadata.zk.MetadataStore;
+import io.brook.metadata.zk.MetadataStoreException;
+import io.brook.metadata.zk.Versioned;
+import io.brook.metadata.zk.ZkPaths;
+import io.brook.protocol.v1.ControlledShutdownResponse;
+import io.brook.protocol.v1.CreatableTopic;
+import io.brook.protocol.v1.CreatableTopicResult;
+import io.brook.protocol.v1.CreateTopicsRequest;
+import io.brook.protocol.v1.CreateTopicsResponse;
+import io.brook.protocol.v1.DeletableTopicResult;
+import io.brook.protocol.v1.DeleteTopicsRequest;
+import io.brook.protocol.v1.DeleteTopicsResponse;
+import io.brook.protocol.v1.ErrorCode;
+import io.brook.protocol.v1.StopReplicaPartition;
+import io.brook.protocol.v1.StopReplicaRequest;
+import io.brook.protocol.v1.TopicPartitionRef;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.api.transaction.CuratorOp;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.Watcher;
+
+/**
+ * The controller's duties during one controller epoch: created when this broker won the election
+ * and claimed an epoch, discarded when it resigns. Loads the cluster from ZooKeeper, watches {@code
+ * /brokers/ids}, {@code /brokers/topics} and {@code /admin/delete_topics}, decides with the pure
+ * functions of {@code election}, writes through the {@link FencedZkWriter} and tells brokers
+ * through {@link BrokerChannels}.
+ *
+ * <p>Thread rules: every method runs on the controller's event thread. ZooKeeper watchers and
+ * broker responses only enqueue (through {@code enqueue}) events that call back into this object;
+ * those events are dropped once it is no longer the active instance ({@link #isCurrent}).
+ */
+final class ActiveController {
+  private static final Logger log = LogManager.getLogger(ActiveController.class);
+
+  /** Runs an event on the controller thread if this instance is still the active one. */
+  interface EventQueue {
+    void enqueue(ActiveController owner, String name, Runnable event);
+  }
+
+  private final ControllerConfig cfg;
+  private final MetadataStore store;
+  private final FencedZkWriter writer;
+  private final BrokerChannels channels;
+  private final Random random;
+  private final EventQueue events;
+  private final ControllerContext ctx;
+  private volatile boolean current = true;
+
+  /** Topics being deleted -> brokers that still have to acknowledge StopReplica(delete). */
+  private final Map<String, Set<Integer>> deletions = new TreeMap<>();
+
+  /** Delete requests waiting for their topics to be gone. */
+  private final List<PendingDelete> pendingDeletes = new ArrayList<>();
+
+  private record PendingDelete(
+      List<String> topics,
+      Map<String, DeletableTopicResult> results,
+      CompletableFuture<DeleteTopicsResponse> future) {}
+
+  ActiveController(
+      ControllerConfig cfg,
+      CuratorFramework client,
+      FencedZkWriter writer,
+      BrokerChannels channels,
+      Random random,
+      EventQueue events) {
+    this.cfg = cfg;
+    this.store = new MetadataStore(client);
+    this.writer = writer;
+    this.channels = channels;
+    this.random = random;
+    this.events = events;
+    this.ctx = new ControllerContext(cfg.brokerId(), writer.epoch());
+  }
+
+  int epoch() {
+    return ctx.epoch;
+  }
+
+  boolean isCurrent() {
+    return current && writer.isEnabled();
+  }
+
+  // ================================================================ failover
+
+  /** Loads the whole cluster state and tells every live broker about it. */
+  void activate() {
+    store.ensurePersistentPaths();
+    ctx.clusterId = store.getOrCreateClusterId();
+    loadBrokers();
+    Set<String> markers =
+        new TreeSet<>(childrenWatched(ZkPaths.DELETE_TOPICS, this::onDeleteTopicsChange));
+    List<String> names = childrenWatched(ZkPaths.BROKER_TOPICS, this::onTopicChange);
+    loadTopics(names);
+    channels.updateLiveBrokers(ctx.liveBrokers.values());
+
+    Map<TopicPartition, LeaderAndIsr> changes = new HashMap<>();
+    for (TopicPartition tp : ctx.allPartitions()) {
+      if (deletionMarked(tp.topic(), markers)) {
+        continue;
+      }
+      LeaderAndIsr s = ctx.states.get(tp);
+      PartitionLeaderElection.onReplicasOffline(
+              s, ctx.replicas(tp), ctx.eligibleIds(), unclean(tp.topic()), ctx.epoch)
+          .ifPresent(n -> changes.put(tp, n));
+    }
+    applyStateChanges(changes);
+
+    for (BrokerInfo b : ctx.liveBrokers.values()) {
+      sendUpdateMetadata(b, true, List.of(), List.of());
+      sendLeaderAndIsr(b, ctx.replicaPartitions(b.id()));
+    }
+    for (String t : markers) {
+      if (ctx.topics.containsKey(t)) {
+        startDeletion(t);
+      } else {
+        deleteMarker(t);
+      }
+    }
+  }
+
+  private static boolean deletionMarked(String topic, Set<String> markers) {
+    return markers.contains(topic);
+  }
+
+  /** Stops acting: fails waiting requests and abandons in-flight broker requests. */
+  void resign() {
+    current = false;
+    channels.abandonAll();
+    for (PendingDelete p : pendingDeletes) {
+      p.future().complete(deleteResponse(p, ErrorCode.NOT_CONTROLLER, "The controller moved."));
+    }
+    pendingDeletes.clear();
+  }
+
+  // ================================================================ watches and loading
+
+  private List<String> childrenWatched(String path, Runnable onChange) {
+    Watcher watcher =
+        event -> {
+          if (event.getType() != Watcher.Event.EventType.None) {
+            events.enqueue(this, "change of " + path, onChange);
+          }
+        };
+    try {
+      return store.client().getChildren().usingWatcher(watcher).forPath(path);
+    } catch (Exception e) {
+      throw new MetadataStoreException("ZooKeeper: could not watch " + path, e);
+    }
+  }
+
+  /** Reads /brokers/ids (watched) and every registration, in parallel. */
+  private Map<Integer, BrokerInfo> readBrokers() {
+    List<String> ids = childrenWatched(ZkPaths.BROKER_IDS, this::onBrokerChange);
+    Map<Integer, CompletableFuture<Optional<Versioned<byte[]>>>> reads = new TreeMap<>();
+    for (String id : ids) {
+      try {
+        int brokerId = Integer.parseInt(id);
+        reads.put(brokerId, store.readAsync(ZkPaths.brokerPath(brokerId)));
+      } catch (NumberFormatException e) {
+        log.warn("Ignoring {}/{}: not a broker id", ZkPaths.BROKER_IDS, id);
+      }
+    }
+    Map<Integer, BrokerInfo> out = new TreeMap<>();
+    reads.forEach(
+        (id, f) ->
+            join(f).ifPresent(v -> out.put(id, ZkPaths.decodeBroker(id, v.value(), v.czxid()))));
+    return out;
+  }
+
+  private void loadBrokers() {
+    ctx.liveBrokers.clear();
+    ctx.liveBrokers.putAll(readBrokers());
+  }
+
+  /** Loads topics (assignment, config, partition states) in parallel; repairs missing pieces. */
+  private void loadTopics(Collection<String> names) {
+    Map<String, CompletableFuture<Optional<Versioned<byte[]>>>> topicReads = new TreeMap<>();
+    Map<String, CompletableFuture<Optional<Versioned<byte[]>>>> configReads = new TreeMap<>();
+    for (String t : names) {
+      topicReads.put(t, store.readAsync(ZkPaths.topicPath(t)));
+      configReads.put(t, store.readAsync(ZkPaths.topicConfigPath(t)));
+    }
+    Map<TopicPartition, CompletableFuture<Optional<Versioned<byte[]>>>> stateReads =
+        new HashMap<>();
+    Map<String, Versioned<byte[]>> rawTopics = new TreeMap<>();
+    for (String t : names) {
+      Optional<Versioned<byte[]>> raw = join(topicReads.get(t));
+      if (raw.isEmpty()) {
+        continue;
+      }
+      rawTopics.put(t, raw.get());
+      TopicAssignment a;
+      try {
+        a = ZkPaths.decodeTopic(t, raw.get().value(), UUID.randomUUID());
+      } catch (IllegalArgumentException e) {
+        log.error("Ignoring topic {}: unreadable {}: {}", t, ZkPaths.topicPath(t), e.getMessage());
+        continue;
+      }
+      ctx.topics.put(t, a);
+      for (int p : a.replicas().keySet()) {
+        TopicPartition tp = new TopicPartition(t, p);
+        stateReads.put(tp, store.readAsync(ZkPaths.partitionStatePath(t, p)));
+      }
+    }
+    for (String t : rawTopics.keySet()) {
+      join(configReads.get(t)).ifPresent(v -> ctx.configs.put(t, ZkPaths.decodeConfig(v.value())));
+      if (!ZkPaths.hasTopicId(rawTopics.get(t).value())) {
+        // A topic created by an operator: give it the id we chose, conditionally.
+        writer.write(
+            List.of(
+                op(
+                    () ->
+                        writer
+                            .ops()
+                            .setData()
+                            .withVersion(rawTopics.get(t).version())
+                            .forPath(
+                                ZkPaths.topicPath(t), ZkPaths.encodeTopic(ctx.topics.get(t))))));
+      }
+    }
+    List<CuratorOp> creates = new ArrayList<>();
+    Map<TopicPartition, LeaderAndIsr> created = new HashMap<>();
+    for (var e : stateReads.entrySet()) {
+      TopicPartition tp = e.getKey();
+      Optional<Versioned<byte[]>> raw = join(e.getValue());
+      if (raw.isPresent()) {
+        ctx.states.put(tp, ZkPaths.decodePartitionState(raw.get().value(), raw.get().version()));
+      } else {
+        LeaderAndIsr init =
+            PartitionLeaderElection.initialState(ctx.replicas(tp), ctx.eligibleIds(), ctx.epoch);
+        ensureParent(ZkPaths.partitionPath(tp.topic(), tp.partition()));
+        creates.add(
+            op(
+                () ->
+                    writer
+                        .ops()
+                        .create()
+                        .withMode(CreateMode.PERSISTENT)
+                        .forPath(
+                            ZkPaths.partitionStatePath(tp.topic(), tp.partition()),
+                            ZkPaths.encodePartitionState(init))));
+        created.put(tp, init.withPartitionEpoch(0));
+      }
+    }
+    if (!creates.isEmpty()) {
+      writer.write(creates);
+      created.forEach(
+          (tp, s) -> {
+            ctx.states.put(tp, s);
+            logLeader(tp, s);
+          });
+    }
+  }
+
+  private void ensureParent(String path) {
+    // Parents of a state znode of an operator-created topic; harmless outside the transaction.
+    store.ensurePath(path);
+  }
+
+  // ================================================================ broker changes
+
+  void onBrokerChange() {
+    Map<Integer, BrokerInfo> now = readBrokers();
+    Set<Integer> left = new TreeSet<>();
+    Set<Integer> joined = new TreeSet<>();
+    for (var e : ctx.liveBrokers.entrySet()) {
+      BrokerInfo n = now.get(e.getKey());
+      if (n == null) {
+        left.add(e.getKey());
+      } else if (n.epoch() != e.getValue().epoch()) {
+        left.add(e.getKey()); // re-registered: a leave followed by a join
+        joined.add(e.getKey());
+      }
+    }
+    for (int id : now.keySet()) {
+      if (!ctx.liveBrokers.containsKey(id)) {
+        joined.add(id);
+      }
+    }
+    if (left.isEmpty() && joined.isEmpty()) {
+      return;
+    }
+    log.info("Brokers left: {}, joined: {}", left, joined);
+    Map<TopicPartition, LeaderAndIsr> changed = new HashMap<>();
+    if (!left.isEmpty()) {
+      left.forEach(ctx.liveBrokers::remove);
+      ctx.shuttingDown.removeAll(left);
+      channels.updateLiveBrokers(ctx.liveBrokers.values());
+      changed.putAll(onBrokersLeft(left));
+    }
+    if (!joined.isEmpty()) {
+      joined.forEach(id -> ctx.liveBrokers.put(id, now.get(id)));
+      channels.updateLiveBrokers(ctx.liveBrokers.values());
+      changed.putAll(onBrokersJoined(joined));
+    }
+    // Everyone learns the new set of live brokers and the changed partitions.
+    for (BrokerInfo b : ctx.liveBrokers.values()) {
+      if (joined.contains(b.id())) {
+        sendUpdateMetadata(b, true, List.of(), List.of());
+        sendLeaderAndIsr(b, ctx.replicaPartitions(b.id()));
+      } else {
+        sendUpdateMetadata(b, true, List.of(), List.of());
+        sendLeaderAndIsr(b, changed.keySet());
+      }
+    }
+    for (int id : joined) {
+      for (var d : deletions.entrySet()) {
+        if (d.getValue().contains(id)) {
+          sendStopReplicaForDeletion(d.getKey(), ctx.liveBrokers.get(id));
+        }
+      }
+    }
+  }
+
+  private Map<TopicPartition, LeaderAndIsr> onBrokersLeft(Set<Integer> left) {
+    Map<TopicPartition, LeaderAndIsr> changes = new HashMap<>();
+    for (TopicPartition tp : ctx.allPartitions()) {
+      if (deletions.containsKey(tp.topic())) {
+        continue;
+      }
+      LeaderAndIsr s = ctx.states.get(tp);
+      boolean touched = false;
+      for (int b : left) {
+        touched |= s.leader() == b || s.isr().contains(b);
+      }
+      if (!touched) {
+        continue;
+      }
+      PartitionLeaderElection.onReplicasOffline(
+              s, ctx.replicas(tp), ctx.eligibleIds(), unclean(tp.topic()), ctx.epoch)
+          .ifPresent(n -> changes.put(tp, n));
+    }
+    return applyStateChanges(changes);
+  }
+
+  private Map<TopicPartition, LeaderAndIsr> onBrokersJoined(Set<Integer> joined) {
+    Map<TopicPartition, LeaderAndIsr> changes = new HashMap<>();
+    for (TopicPartition tp : ctx.allPartitions()) {
+      if (deletions.containsKey(tp.topic())) {
+        continue;
+      }
+      LeaderAndIsr s = ctx.states.get(tp);
+      if (s.hasLeader() && ctx.liveBrokers.containsKey(s.leader())) {
+        continue;
+      }
+      PartitionLeaderElection.onOfflinePartition(
+              s, ctx.replicas(tp), ctx.eligibleIds(), unclean(tp.topic()), ctx.epoch)
+          .ifPresent(n -> changes.put(tp, n));
+    }
+    return applyStateChanges(changes);
+  }
+
+  // ================================================================ topic changes (watch)
+
+  void onTopicChange() {
+    List<String> names = childrenWatched(ZkPaths.BROKER_TOPICS, this::onTopicChange);
+    Set<String> added = new TreeSet<>(names);
+    added.removeAll(ctx.topics.keySet());
+    Set<String> removed = new TreeSet<>(ctx.topics.keySet());
+    removed.removeAll(names);
+    if (!added.isEmpty()) {
+      log.info("Topics created outside the controller: {}", added);
+      loadTopics(added);
+      List<TopicPartition> parts = new ArrayList<>();
+      added.forEach(t -> parts.addAll(ctx.partitionsOf(t)));
+      electOffline(parts);
+      announceTopics(added, parts);
+    }
+    if (!removed.isEmpty()) {
+      log.info("Topics removed outside the controller: {}", removed);
+      removed.forEach(ctx::removeTopic);
+      removed.forEach(deletions::remove);
+      for (BrokerInfo b : ctx.liveBrokers.values()) {
+        sendUpdateMetadata(b, false, List.of(), removed);
+      }
+      completeDeletes();
+    }
+  }
+
+  private void electOffline(Collection<TopicPartition> parts) {
+    Map<TopicPartition, LeaderAndIsr> changes = new HashMap<>();
+    for (TopicPartition tp : parts) {
+      PartitionLeaderElection.onOfflinePartition(
+              ctx.states.get(tp),
+              ctx.replicas(tp),
+              ctx.eligibleIds(),
+              unclean(tp.topic()),
+              ctx.epoch)
+          .ifPresent(n -> changes.put(tp, n));
+    }
+    applyStateChanges(changes);
+  }
+
+  /** LeaderAndIsr to the replicas of {@code parts}, UpdateMetadata with {@code topics} to all. */
+  private List<CompletableFuture<?>> announceTopics(
+      Collection<String> topics, Collection<TopicPartition> parts) {
+    List<CompletableFuture<?>> leaderAcks = new ArrayList<>();
+    for (BrokerInfo b : ctx.liveBrokers.values()) {
+      sendUpdateMetadata(b, false, topics, List.of());
+      CompletableFuture<?> f = sendLeaderAndIsr(b, parts);
+      if (f != null) {
+        leaderAcks.add(f);
+      }
+    }
+    return leaderAcks;
+  }
+
+  // ================================================================ topic creation
+
+  void createTopics(CreateTopicsRequest request, CompletableFuture<CreateTopicsResponse> future) {
+    Map<String, CreatableTopicResult> results = new LinkedHashMap<>();
+    Set<String> created = new TreeSet<>();
+    Set<String> taken = new HashSet<>(ctx.topics.keySet());
+    for (CreatableTopic t : request.getTopicsList()) {
+      if (results.containsKey(t.getName())) {
+        results.put(
+            t.getName(),
+            result(t.getName(), ErrorCode.INVALID_REQUEST, "Duplicate topic name in the request."));
+        continue;
+      }
+      TopicCreationPlanner.Result plan =
+          TopicCreationPlanner.plan(
+              t,
+              taken,
+              deletions.keySet(),
+              ctx.eligibleIds(),
+              cfg.defaultNumPartitions(),
+              cfg.defaultReplicationFactor(),
+              new UUID(random.nextLong(), random.nextLong()),
+              random);
+      if (!plan.isOk()) {
+        results.put(t.getName(), result(t.getName(), plan.error(), plan.message()));
+        continue;
+      }
+      TopicAssignment a = plan.assignment();
+      CreatableTopicResult ok =
+          CreatableTopicResult.newBuilder()
+              .setName(a.name())
+              .setTopicId(a.topicId().toString())
+              .setError(ErrorCode.NONE)
+              .setNumPartitions(a.numPartitions())
+              .setReplicationFactor(a.replicationFactor())
+              .build();
+      taken.add(a.name());
+      if (request.getValidateOnly()) {
+        results.put(a.name(), ok);
+        continue;
+      }
+      try {
+        writeNewTopic(a, plan.configs());
+        results.put(a.name(), ok);
+        created.add(a.name());
+      } catch (MetadataStoreException e) {
+        results.put(
+            a.name(),
+            e.isNodeExists()
+                ? result(
+                    a.name(),
+                    ErrorCode.TOPIC_ALREADY_EXISTS,
+                    "Topic '" + a.name() + "' already exists.")
+                : result(a.name(), ErrorCode.UNKNOWN_SERVER_ERROR, e.getMessage()));
+      }
+    }
+    CreateTopicsResponse response =
+        CreateTopicsResponse.newBuilder().addAllTopics(results.values()).build();
+    if (created.isEmpty()) {
+      future.complete(response);
+      return;
+    }
+    List<TopicPartition> parts = new ArrayList<>();
+    created.forEach(t -> parts.addAll(ctx.partitionsOf(t)));
+    List<CompletableFuture<?>> acks = announceTopics(created, parts);
+    long timeoutMs = request.getTimeoutMs() > 0 ? request.getTimeoutMs() : cfg.requestTimeoutMs();
+    // Answer once the leaders have heard about their partitions (or the timeout passed): the topic
+    // is created either way.
+    CompletableFuture.allOf(
+            acks.stream().map(f -> f.handle((r, e) -> null)).toArray(CompletableFuture[]::new))
+        .completeOnTimeout(null, timeoutMs, TimeUnit.MILLISECONDS)
+        .whenComplete((r, e) -> future.complete(response));
+  }
+
+  private void writeNewTopic(TopicAssignment a, Map<String, String> configs) {
+    String t = a.name();
+    Map<TopicPartition, LeaderAndIsr> states = new TreeMap<>();
+    List<CuratorOp> ops = new ArrayList<>();
+    ops.add(create(ZkPaths.topicPath(t), ZkPaths.encodeTopic(a)));
+    Optional<Versioned<byte[]>> oldConfig = store.read(ZkPaths.topicConfigPath(t));
+    if (oldConfig.isPresent()) {
+      ops.add(
+          op(
+              () ->
+                  writer
+                      .ops()
+                      .setData()
+                      .withVersion(oldConfig.get().version())
+                      .forPath(ZkPaths.topicConfigPath(t), ZkPaths.encodeConfig(configs))));
+    } else {
+      ops.add(create(ZkPaths.topicConfigPath(t), ZkPaths.encodeConfig(configs)));
+    }
+    ops.add(create(ZkPaths.partitionsPath(t), new byte[0]));
+    for (var e : a.replicas().entrySet()) {
+      int p = e.getKey();
+      LeaderAndIsr s =
+          PartitionLeaderElection.initialState(e.getValue(), ctx.eligibleIds(), ctx.epoch);
+      ops.add(create(ZkPaths.partitionPath(t, p), new byte[0]));
+      ops.add(create(ZkPaths.partitionStatePath(t, p), ZkPaths.encodePartitionState(s)));
+      states.put(new TopicPartition(t, p), s.withPartitionEpoch(0));
+    }
+    writer.write(ops);
+    ctx.topics.put(t, a);
+    ctx.configs.put(t, Map.copyOf(configs));
+    ctx.states.putAll(states);
+    log.info(
+        "Created topic {} (id {}) with {} partitions, replication factor {}",
+        t,
+        a.topicId(),
+        a.numPartitions(),
+        a.replicationFactor());
+    states.forEach(this::logLeader);
+  }
+
+  private static CreatableTopicResult result(String name, ErrorCode error, String message) {
+    return CreatableTopicResult.newBuilder()
+        .setName(name)
+        .setError(error)
+        .setErrorMessage(message)
+        .build();
+  }
+
+  // ================================================================ topic deletion
+
+  void deleteTopics(DeleteTopicsRequest request, CompletableFuture<DeleteTopicsResponse> future) {
+    Map<String, DeletableTopicResult> results = new LinkedHashMap<>();
+    List<String> waiting = new ArrayList<>();
+    for (String t : request.getTopicNamesList()) {
+      if (!ctx.topics.containsKey(t)) {
+        results.put(
+            t,
+            deleteResult(
+                t,
+                ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+                "This server does not host this topic-partition."));
+        continue;
+      }
+      if (!deletions.containsKey(t)) {
+        writer.write(
+            List.of(create(ZkPaths.deleteTopicPath(t), ZkPaths.encodeDeleteTopicMarker())));
+        startDeletion(t);
+      }
+      waiting.add(t);
+    }
+    PendingDelete pending = new PendingDelete(waiting, results, future);
+    pendingDeletes.add(pending);
+    completeDeletes();
+    if (!future.isDone()) {
+      long timeoutMs = request.getTimeoutMs() > 0 ? request.getTimeoutMs() : cfg.requestTimeoutMs();
+      CompletableFuture.delayedExecutor(timeoutMs, TimeUnit.MILLISECONDS)
+          .execute(
+              () ->
+                  events.enqueue(
+                      this,
+                      "delete topics timeout",
+                      () -> {
+                        if (pendingDeletes.remove(pending)) {
+                          future.complete(
+                              deleteResponse(
+                                  pending,
+                                  ErrorCode.REQUEST_TIMED_OUT,
+                                  "Deletion is in progress; it completes when every replica"
+                                      + " has deleted its data."));
+                        }
+                      }));
+    }
+  }
+
+  void onDeleteTopicsChange() {
+    List<String> markers = childrenWatched(ZkPaths.DELETE_TOPICS, this::onDeleteTopicsChange);
+    for (String t : markers) {
+      if (deletions.containsKey(t)) {
+        continue;
+      }
+      if (ctx.topics.containsKey(t)) {
+        startDeletion(t);
+      } else {
+        deleteMarker(t);
+      }
+    }
+  }
+
+  private void startDeletion(String topic) {
+    Set<Integer> replicas = new TreeSet<>();
+    ctx.topics.get(topic).replicas().values().forEach(replicas::addAll);
+    deletions.put(topic, replicas);
+    log.info("Deleting topic {}: stopping its replicas on brokers {}", topic, replicas);
+    for (int b : replicas) {
+      BrokerInfo info = ctx.liveBrokers.get(b);
+      if (info != null) {
+        sendStopReplicaForDeletion(topic, info);
+      }
+    }
+    if (replicas.isEmpty()) {
+      finishDeletion(topic);
+    }
+  }
+
+  private void sendStopReplicaForDeletion(String topic, BrokerInfo target) {
+    StopReplicaRequest.Builder b =
+        StopReplicaRequest.newBuilder()
+            .setControllerId(ctx.controllerId)
+            .setControllerEpoch(ctx.epoch)
+            .setBrokerEpoch(target.epoch());
+    for (TopicPartition tp : ctx.partitionsOf(topic)) {
+      if (ctx.replicas(tp).contains(target.id())) {
+        b.addPartitions(
+            StopReplicaPartition.newBuilder()
+                .setTopic(topic)
+                .setPartition(tp.partition())
+                .setLeaderEpoch(-2)
+                .setDeletePartition(true));
+      }
+    }
+    channels
+        .stopReplica(target, b.build())
+        .whenComplete(
+            (resp, err) ->
+                events.enqueue(
+                    this,
+                    "StopReplica response",
+                    () -> {
+                      if (err != null) {
+                        log.info(
+                            "StopReplica of {} to broker {} failed ({}); retried when it returns",
+                            topic,
+                            target.id(),
+                            err.toString());
+                        return;
+                      }
+                      if (resp.getError() == ErrorCode.STALE_CONTROLLER_EPOCH) {
+                        checkStillController();
+                        return;
+                      }
+                      if (resp.getError() != ErrorCode.NONE) {
+                        log.warn(
+                            "Broker {} refused StopReplica of {}: {} {}",
+                            target.id(),
+                            topic,
+                            resp.getError(),
+                            resp.getErrorMessage());
+                        return;
+                      }
+                      Set<Integer> pending = deletions.get(topic);
+                      if (pending != null && pending.remove(target.id()) && pending.isEmpty()) {
+                        finishDeletion(topic);
+                      }
+                    }));
+  }
+
+  private void finishDeletion(String topic) {
+    List<CuratorOp> ops = new ArrayList<>();
+    collectDeletes(ZkPaths.topicPath(topic), ops);
+    if (store.stat(ZkPaths.topicConfigPath(topic)).isPresent()) {
+      ops.add(delete(ZkPaths.topicConfigPath(topic)));
+    }
+    if (store.stat(ZkPaths.deleteTopicPath(topic)).isPresent()) {
+      ops.add(delete(ZkPaths.deleteTopicPath(topic)));
+    }
+    writer.write(ops);
+    deletions.remove(topic);
+    ctx.removeTopic(topic);
+    log.info("Deleted topic {}", topic);
+    for (BrokerInfo b : ctx.liveBrokers.values()) {
+      sendUpdateMetadata(b, false, List.of(), List.of(topic));
+    }
+    completeDeletes();
+  }
+
+  /** Delete operations for {@code path} and its subtree, children first. */
+  private void collectDeletes(String path, List<CuratorOp> ops) {
+    for (String child : store.children(path)) {
+      collectDeletes(path + "/" + child, ops);
+    }
+    if (store.stat(path).isPresent()) {
+      ops.add(delete(path));
+    }
+  }
+
+  private void deleteMarker(String topic) {
+    writer.write(List.of(delete(ZkPaths.deleteTopicPath(topic))));
+  }
+
+  private void completeDeletes() {
+    pendingDeletes.removeIf(
+        p -> {
+          for (String t : p.topics()) {
+            if (ctx.topics.containsKey(t)) {
+              return false;
+            }
+          }
+          p.future().complete(deleteResponse(p, ErrorCode.NONE, ""));
+          return true;
+        });
+  }
+
+  private static DeleteTopicsResponse deleteResponse(
+      PendingDelete p, ErrorCode forWaiting, String message) {
+    DeleteTopicsResponse.Builder b = DeleteTopicsResponse.newBuilder();
+    b.addAllTopics(p.results().values());
+    for (String t : p.topics()) {
+      b.addTopics(deleteResult(t, forWaiting, message));
+    }
+    return b.build();
+  }
+
+  private static DeletableTopicResult deleteResult(String t, ErrorCode error, String message) {
+    return DeletableTopicResult.newBuilder()
+        .setName(t)
+        .setError(error)
+        .setErrorMessage(message)
+        .build();
+  }
+
+  // ================================================================ controlled shutdown
+
+  ControlledShutdownResponse controlledShutdown(int brokerId, long brokerEpoch) {
+    BrokerInfo b = ctx.liveBrokers.get(brokerId);
+    if (b == null) {
+      return ControlledShutdownResponse.newBuilder()
+          .setError(ErrorCode.BROKER_NOT_AVAILABLE)
+          .setErrorMessage("Broker " + brokerId + " is not registered")
+          .build();
+    }
+    if (brokerEpoch != b.epoch()) {
+      return ControlledShutdownResponse.newBuilder()
+          .setError(ErrorCode.STALE_BROKER_EPOCH)
+          .setErrorMessage(
+              "Broker epoch " + brokerEpoch + " is not the registration's (" + b.epoch() + ")")
+          .build();
+    }
+    ctx.shuttingDown.add(brokerId);
+    Map<TopicPartition, LeaderAndIsr> changes = new HashMap<>();
+    for (TopicPartition tp : ctx.allPartitions()) {
+      LeaderAndIsr s = ctx.states.get(tp);
+      if (s.leader() == brokerId) {
+        PartitionLeaderElection.onControlledShutdown(
+                s, ctx.replicas(tp), brokerId, ctx.eligibleIds(), ctx.epoch)
+            .ifPresent(n -> changes.put(tp, n));
+      } else if (s.hasLeader() && s.isr().contains(brokerId)) {
+        List<Integer> isr = new ArrayList<>(s.isr());
+        isr.remove(Integer.valueOf(brokerId));
+        changes.put(tp, s.newLeaderAndIsr(s.leader(), isr, ctx.epoch));
+      }
+    }
+    Map<TopicPartition, LeaderAndIsr> applied = applyStateChanges(changes);
+    if (!applied.isEmpty()) {
+      Set<String> topics = new TreeSet<>();
+      applied.keySet().forEach(tp -> topics.add(tp.topic()));
+      announceTopics(topics, applied.keySet());
+    }
+    ControlledShutdownResponse.Builder r =
+        ControlledShutdownResponse.newBuilder().setError(ErrorCode.NONE);
+    for (TopicPartition tp : ctx.allPartitions()) {
+      if (ctx.states.get(tp).leader() == brokerId) {
+        r.addRemainingPartitions(
+            TopicPartitionRef.newBuilder().setTopic(tp.topic()).setPartition(tp.partition()));
+      }
+    }
+    return r.build();
+  }
+
+  // ================================================================ state writes
+
+  /**
+   * Writes the changed partition states in one fenced transaction (conditional on each partition
+   * epoch); on a conflict falls back to one write per partition and reloads the ones that lost.
+   *
+   * @return the states written, with their new partition epochs
+   */
+  private Map<TopicPartition, LeaderAndIsr> applyStateChanges(
+      Map<TopicPartition, LeaderAndIsr> changes) {
+    if (changes.isEmpty()) {
+      return Map.of();
+    }
+    Map<TopicPartition, LeaderAndIsr> applied = new TreeMap<>();
+    try {
+      List<CuratorOp> ops = new ArrayList<>();
+      for (var e : changes.entrySet()) {
+        ops.add(stateOp(e.getKey(), e.getValue()));
+      }
+      writer.write(ops);
+      changes.forEach((tp, s) -> applied.put(tp, s.withPartitionEpoch(s.partitionEpoch() + 1)));
+    } catch (MetadataStoreException batchFailure) {
+      for (var e : changes.entrySet()) {
+        TopicPartition tp = e.getKey();
+        try {
+          writer.write(List.of(stateOp(tp, e.getValue())));
+          applied.put(tp, e.getValue().withPartitionEpoch(e.getValue().partitionEpoch() + 1));
+        } catch (MetadataStoreException one) {
+          log.warn("Could not update the state of {}: {}; reloading it", tp, one.getMessage());
+          store.partitionState(tp.topic(), tp.partition()).ifPresent(s -> ctx.states.put(tp, s));
+        }
+      }
+    }
+    for (var e : applied.entrySet()) {
+      LeaderAndIsr before = ctx.states.put(e.getKey(), e.getValue());
+      if (before == null || before.leader() != e.getValue().leader()) {
+        logLeader(e.getKey(), e.getValue());
+      }
+      if (before != null && !before.isr().equals(e.getValue().isr())) {
+        log.info("ISR of {} changed to {}", e.getKey(), e.getValue().isr());
+      }
+    }
+    return applied;
+  }
+
+  private CuratorOp stateOp(TopicPartition tp, LeaderAndIsr s) {
+    return op(() -> writer.updatePartitionState(tp.topic(), tp.partition(), s));
+  }
+
+  private void logLeader(TopicPartition tp, LeaderAndIsr s) {
+    if (s.hasLeader()) {
+      log.info("Leader for {} is now broker {} (leader epoch {})", tp, s.leader(), s.leaderEpoch());
+    } else {
+      log.info(
+          "{} is offline: no live in-sync replica (ISR {}, leader epoch {})",
+          tp,
+          s.isr(),
+          s.leaderEpoch());
+    }
+  }
+
+  // ================================================================ requests to brokers
+
+  private void sendUpdateMetadata(
+      BrokerInfo b, boolean full, Collection<String> topics, Collection<String> deleted) {
+    channels
+        .updateMetadata(b, ctx.updateMetadata(b, full, topics, deleted))
+        .whenComplete(
+            (r, e) -> onResponse(b, "UpdateMetadata", r == null ? null : r.getError(), e));
+  }
+
+  /** Sends LeaderAndIsr when {@code b} replicates any of {@code parts}; null otherwise. */
+  private CompletableFuture<?> sendLeaderAndIsr(BrokerInfo b, Collection<TopicPartition> parts) {
+    var request = ctx.leaderAndIsr(b, parts);
+    if (request.getTopicsCount() == 0) {
+      return null;
+    }
+    return channels
+        .leaderAndIsr(b, request)
+        .whenComplete((r, e) -> onResponse(b, "LeaderAndIsr", r == null ? null : r.getError(), e));
+  }
+
+  private void onResponse(BrokerInfo b, String what, ErrorCode error, Throwable failure) {
+    if (failure != null) {
+      log.debug("{} to broker {} not delivered: {}", what, b.id(), failure.toString());
+    } else if (error == ErrorCode.STALE_CONTROLLER_EPOCH) {
+      log.warn("Broker {} answered {} with STALE_CONTROLLER_EPOCH", b.id(), what);
+      events.enqueue(this, "check controller epoch", this::checkStillController);
+    } else if (error != ErrorCode.NONE) {
+      log.warn("Broker {} answered {} with {}", b.id(), what, error);
+    }
+  }
+
+  /** A broker saw a newer controller epoch: if /controller_epoch moved, we are fenced. */
+  private void checkStillController() {
+    int zkEpoch = store.controllerEpoch().map(Versioned::value).orElse(-1);
+    if (zkEpoch != ctx.epoch) {
+      writer.disable();
+      throw new io.brook.controller.zk.ControllerMovedException(
+          "Controller epoch is now " + zkEpoch + ", this controller's is " + ctx.epoch);
+    }
+  }
+
+  // ================================================================ helpers
+
+  private boolean unclean(String topic) {
+    return ctx.uncleanAllowed(topic, cfg.brokerProps());
+  }
+
+  private interface OpBuilder {
+    CuratorOp build() throws Exception;
+  }
+
+  private static CuratorOp op(OpBuilder b) {
+    try {
+      return b.build();
+    } catch (Exception e) {
+      throw new MetadataStoreException("ZooKeeper: could not build an operation", e);
+    }
+  }
+
+  private CuratorOp create(String path, byte[] data) {
+    return op(() -> writer.ops().create().withMode(CreateMode.PERSISTENT).forPath(path, data));
+  }
+
+  private CuratorOp delete(String path) {
+    return op(() -> writer.ops().delete().forPath(path));
+  }
+
+  private static <T> T join(CompletableFuture<T> f) {
+    try {
+      return f.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new MetadataStoreException("ZooKeeper: interrupted", e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException re) {
+        throw re;
+      }
+      throw new MetadataStoreException("ZooKeeper: read failed", e);
+    }
+  }
+}

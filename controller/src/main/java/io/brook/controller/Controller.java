@@ -1,0 +1,358 @@
+package io.brook.controller;
+
+import io.brook.common.Time;
+import io.brook.controller.grpc.ControllerGrpcService;
+import io.brook.controller.zk.ControllerElector;
+import io.brook.controller.zk.ControllerMovedException;
+import io.brook.controller.zk.FencedZkWriter;
+import io.brook.protocol.v1.ControlledShutdownRequest;
+import io.brook.protocol.v1.ControlledShutdownResponse;
+import io.brook.protocol.v1.CreatableTopic;
+import io.brook.protocol.v1.CreatableTopicResult;
+import io.brook.protocol.v1.CreateTopicsRequest;
+import io.brook.protocol.v1.CreateTopicsResponse;
+import io.brook.protocol.v1.DeletableTopicResult;
+import io.brook.protocol.v1.DeleteTopicsRequest;
+import io.brook.protocol.v1.DeleteTopicsResponse;
+import io.brook.protocol.v1.ErrorCode;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * A controller candidate, and the active controller while elected (DESIGN.md, "Controller").
+ *
+ * <p>Lifecycle LATENT -> STARTED -> CLOSED: {@link #start()} joins the LeaderLatch election (a
+ * second call fails; a broker with {@code controller.candidate=false} never joins), {@link
+ * #close()} resigns, leaves the election and closes the {@link BrokerChannels} (the controller owns
+ * them). Closing is idempotent.
+ *
+ * <p>Threading: one event thread ("controller-event-thread-&lt;id&gt;") owns all controller state
+ * ({@link ActiveController}, one per controller epoch). Latch callbacks, ZooKeeper watches, broker
+ * responses, timers and the public request methods only enqueue events; the public methods are
+ * thread-safe and return futures completed from the event thread (or a timer). An event that finds
+ * the controller fenced ({@link ControllerMovedException}) makes it resign; any other failure is
+ * logged and the event thread goes on.
+ *
+ * <p>Invariant: {@link #isActive()} is true only between a successful epoch claim and the next
+ * resignation, and every ZooKeeper write in that window goes through the epoch's {@link
+ * FencedZkWriter}.
+ */
+public final class Controller implements AutoCloseable {
+  private static final Logger log = LogManager.getLogger(Controller.class);
+  private static final long REELECTION_BACKOFF_MS = 1000;
+
+  private enum State {
+    LATENT,
+    STARTED,
+    CLOSED
+  }
+
+  private final ControllerConfig cfg;
+  private final CuratorFramework client;
+  private final BrokerChannels channels;
+  private final Time time;
+  private final Random random;
+  private final ExecutorService eventThread;
+  private final ControllerElector elector;
+  private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
+  private volatile ActiveController active;
+
+  public Controller(
+      ControllerConfig cfg, CuratorFramework client, BrokerChannels channels, Time time) {
+    this(cfg, client, channels, time, new Random());
+  }
+
+  /** With an injected source of randomness (replica placement, topic ids). */
+  public Controller(
+      ControllerConfig cfg,
+      CuratorFramework client,
+      BrokerChannels channels,
+      Time time,
+      Random random) {
+    this.cfg = cfg;
+    this.client = client;
+    this.channels = channels;
+    this.time = time;
+    this.random = random;
+    this.eventThread =
+        new ThreadPoolExecutor(
+            1,
+            1,
+            0,
+            TimeUnit.MILLISECONDS,
+            new LinkedBlockingQueue<>(),
+            r -> {
+              Thread t = new Thread(r, "controller-event-thread-" + cfg.brokerId());
+              t.setDaemon(true);
+              return t;
+            });
+    this.elector =
+        new ControllerElector(
+            client,
+            cfg.brokerId(),
+            r -> enqueue("latch", r),
+            new ControllerElector.Listener() {
+              @Override
+              public void onElected() {
+                becomeController();
+              }
+
+              @Override
+              public void onResigned() {
+                resign("lost leadership");
+              }
+            },
+            time);
+  }
+
+  /** Joins the controller election (unless controller.candidate=false). */
+  public void start() throws Exception {
+    if (!state.compareAndSet(State.LATENT, State.STARTED)) {
+      throw new IllegalStateException("Cannot be started more than once");
+    }
+    if (cfg.candidate()) {
+      elector.start();
+    } else {
+      log.info("Broker {} is not a controller candidate", cfg.brokerId());
+    }
+  }
+
+  /** Whether this broker is the active controller (elected, epoch claimed, not fenced). */
+  public boolean isActive() {
+    ActiveController a = active;
+    return a != null && a.isCurrent();
+  }
+
+  /** The epoch of this controller while active, -1 otherwise. */
+  public int controllerEpoch() {
+    ActiveController a = active;
+    return a != null && a.isCurrent() ? a.epoch() : -1;
+  }
+
+  public int brokerId() {
+    return cfg.brokerId();
+  }
+
+  /** Creates topics; every topic gets NOT_CONTROLLER when this broker is not the controller. */
+  public CompletableFuture<CreateTopicsResponse> createTopics(CreateTopicsRequest request) {
+    CompletableFuture<CreateTopicsResponse> f = new CompletableFuture<>();
+    submit(
+        "create topics",
+        f,
+        a -> a.createTopics(request, f),
+        () -> {
+          CreateTopicsResponse.Builder b = CreateTopicsResponse.newBuilder();
+          for (CreatableTopic t : request.getTopicsList()) {
+            b.addTopics(
+                CreatableTopicResult.newBuilder()
+                    .setName(t.getName())
+                    .setError(ErrorCode.NOT_CONTROLLER)
+                    .setErrorMessage(notControllerMessage()));
+          }
+          return b.build();
+        });
+    return f;
+  }
+
+  /** Deletes topics; every topic gets NOT_CONTROLLER when this broker is not the controller. */
+  public CompletableFuture<DeleteTopicsResponse> deleteTopics(DeleteTopicsRequest request) {
+    CompletableFuture<DeleteTopicsResponse> f = new CompletableFuture<>();
+    submit(
+        "delete topics",
+        f,
+        a -> a.deleteTopics(request, f),
+        () -> {
+          DeleteTopicsResponse.Builder b = DeleteTopicsResponse.newBuilder();
+          for (String t : request.getTopicNamesList()) {
+            b.addTopics(
+                DeletableTopicResult.newBuilder()
+                    .setName(t)
+                    .setError(ErrorCode.NOT_CONTROLLER)
+                    .setErrorMessage(notControllerMessage()));
+          }
+          return b.build();
+        });
+    return f;
+  }
+
+  /**
+   * Moves leadership away from a broker that shuts down; answers with the partitions it still leads
+   * (those with no other live in-sync replica, e.g. every single-replica partition).
+   */
+  public CompletableFuture<ControlledShutdownResponse> controlledShutdown(
+      ControlledShutdownRequest request) {
+    CompletableFuture<ControlledShutdownResponse> f = new CompletableFuture<>();
+    submit(
+        "controlled shutdown of broker " + request.getBrokerId(),
+        f,
+        a -> f.complete(a.controlledShutdown(request.getBrokerId(), request.getBrokerEpoch())),
+        () ->
+            ControlledShutdownResponse.newBuilder()
+                .setError(ErrorCode.NOT_CONTROLLER)
+                .setErrorMessage(notControllerMessage())
+                .build());
+    return f;
+  }
+
+  /** The ControllerService gRPC adapter over this controller. */
+  public io.grpc.BindableService grpcService() {
+    return new ControllerGrpcService(this);
+  }
+
+  /** Resigns, leaves the election, stops the event thread and closes the channels. Idempotent. */
+  @Override
+  public void close() {
+    State previous = state.getAndSet(State.CLOSED);
+    if (previous == State.CLOSED) {
+      return;
+    }
+    elector.close();
+    try {
+      eventThread.submit(() -> resign("shutting down")).get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      log.warn("Controller {} did not resign cleanly: {}", cfg.brokerId(), e.toString());
+    }
+    eventThread.shutdownNow();
+    channels.close();
+  }
+
+  // ================================================================ event thread
+
+  private void submit(
+      String name,
+      CompletableFuture<?> future,
+      Consumer<ActiveController> whenActive,
+      java.util.function.Supplier<Object> whenNot) {
+    @SuppressWarnings("unchecked")
+    CompletableFuture<Object> f = (CompletableFuture<Object>) future;
+    try {
+      eventThread.execute(
+          () -> {
+            ActiveController a = active;
+            if (a == null || !a.isCurrent()) {
+              f.complete(whenNot.get());
+              return;
+            }
+            try {
+              whenActive.accept(a);
+            } catch (RuntimeException e) {
+              handleFailure(name, a, e);
+              if (!f.isDone()) {
+                f.complete(whenNot.get());
+              }
+            }
+          });
+    } catch (RejectedExecutionException e) {
+      f.complete(whenNot.get());
+    }
+  }
+
+  /** Enqueues an event that is not tied to a controller epoch. */
+  private void enqueue(String name, Runnable r) {
+    try {
+      eventThread.execute(
+          () -> {
+            try {
+              r.run();
+            } catch (RuntimeException e) {
+              handleFailure(name, active, e);
+            }
+          });
+    } catch (RejectedExecutionException e) {
+      log.debug("Controller closed; dropping event {}", name);
+    }
+  }
+
+  /** Enqueues an event of {@code owner}; dropped if {@code owner} is no longer active then. */
+  private void enqueueFor(ActiveController owner, String name, Runnable r) {
+    enqueue(
+        name,
+        () -> {
+          if (active == owner && owner.isCurrent()) {
+            r.run();
+          }
+        });
+  }
+
+  private void handleFailure(String event, ActiveController a, RuntimeException e) {
+    if (e instanceof ControllerMovedException) {
+      log.warn("Controller {} was fenced during {}: {}", cfg.brokerId(), event, e.getMessage());
+      resign("fenced");
+      return;
+    }
+    log.error("Controller {}: event {} failed", cfg.brokerId(), event, e);
+    if (a != null && a == active && !a.isCurrent()) {
+      resign("writer disabled");
+    }
+  }
+
+  private void becomeController() {
+    if (state.get() != State.STARTED || (active != null && active.isCurrent())) {
+      return;
+    }
+    if (active != null) {
+      resign("stale epoch");
+    }
+    if (!elector.hasLeadership()) {
+      return;
+    }
+    FencedZkWriter writer;
+    try {
+      writer = elector.claim();
+    } catch (RuntimeException e) {
+      log.warn("Broker {} could not claim the controller epoch: {}", cfg.brokerId(), e.toString());
+      retryElectionLater();
+      return;
+    }
+    ActiveController a =
+        new ActiveController(
+            cfg, client, writer, channels, random, (owner, name, r) -> enqueueFor(owner, name, r));
+    active = a;
+    try {
+      a.activate();
+      log.info("Broker {} became controller (epoch {})", cfg.brokerId(), writer.epoch());
+    } catch (ControllerMovedException e) {
+      log.warn(
+          "Broker {} was fenced while becoming controller: {}", cfg.brokerId(), e.getMessage());
+      resign("fenced");
+    } catch (RuntimeException e) {
+      log.error("Broker {} failed to become controller; resigning", cfg.brokerId(), e);
+      writer.disable();
+      resign("failover failed");
+      retryElectionLater();
+    }
+  }
+
+  private void retryElectionLater() {
+    CompletableFuture.delayedExecutor(REELECTION_BACKOFF_MS, TimeUnit.MILLISECONDS)
+        .execute(() -> enqueue("retry becoming controller", this::becomeController));
+  }
+
+  private void resign(String why) {
+    ActiveController a = active;
+    if (a == null) {
+      return;
+    }
+    active = null;
+    a.resign();
+    log.info("Broker {} resigned as controller (epoch {}): {}", cfg.brokerId(), a.epoch(), why);
+  }
+
+  private String notControllerMessage() {
+    return "Broker " + cfg.brokerId() + " is not the active controller.";
+  }
+
+  Time time() {
+    return time;
+  }
+}

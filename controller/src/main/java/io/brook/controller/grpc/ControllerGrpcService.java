@@ -1,0 +1,63 @@
+package io.brook.controller.grpc;
+
+import io.brook.controller.Controller;
+import io.brook.protocol.v1.ControlledShutdownRequest;
+import io.brook.protocol.v1.ControlledShutdownResponse;
+import io.brook.protocol.v1.ControllerServiceGrpc;
+import io.brook.protocol.v1.CreateTopicsRequest;
+import io.brook.protocol.v1.CreateTopicsResponse;
+import io.brook.protocol.v1.DeleteTopicsRequest;
+import io.brook.protocol.v1.DeleteTopicsResponse;
+import io.grpc.stub.StreamObserver;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The ControllerService gRPC adapter: each call hands the request to the {@link Controller} and
+ * sends back its answer. Domain errors travel in the response; only unexpected failures become a
+ * gRPC status, through {@link StatusMapper}. Stateless and thread-safe.
+ */
+public final class ControllerGrpcService extends ControllerServiceGrpc.ControllerServiceImplBase {
+  private final Controller controller;
+
+  public ControllerGrpcService(Controller controller) {
+    this.controller = controller;
+  }
+
+  @Override
+  public void createTopics(
+      CreateTopicsRequest request, StreamObserver<CreateTopicsResponse> responses) {
+    reply(() -> controller.createTopics(request), responses);
+  }
+
+  @Override
+  public void deleteTopics(
+      DeleteTopicsRequest request, StreamObserver<DeleteTopicsResponse> responses) {
+    reply(() -> controller.deleteTopics(request), responses);
+  }
+
+  @Override
+  public void controlledShutdown(
+      ControlledShutdownRequest request, StreamObserver<ControlledShutdownResponse> responses) {
+    reply(() -> controller.controlledShutdown(request), responses);
+  }
+
+  private static <T> void reply(
+      java.util.function.Supplier<CompletableFuture<T>> call, StreamObserver<T> responses) {
+    CompletableFuture<T> f;
+    try {
+      f = call.get();
+    } catch (RuntimeException e) {
+      responses.onError(StatusMapper.toStatusException(e));
+      return;
+    }
+    f.whenComplete(
+        (r, e) -> {
+          if (e != null) {
+            responses.onError(StatusMapper.toStatusException(e));
+          } else {
+            responses.onNext(r);
+            responses.onCompleted();
+          }
+        });
+  }
+}
