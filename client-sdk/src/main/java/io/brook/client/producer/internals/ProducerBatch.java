@@ -1,0 +1,158 @@
+package io.brook.client.producer.internals;
+
+import io.brook.client.producer.Callback;
+import io.brook.common.TopicPartition;
+import io.brook.protocol.record.CompressionType;
+import io.brook.protocol.record.Header;
+import io.brook.protocol.record.RecordBatchBuilder;
+import io.brook.protocol.record.TimestampType;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * The records of one partition that travel together in one record batch.
+ *
+ * <p>Life: open (records appended under the partition deque's lock by sending threads) -> closed
+ * ({@link #close()} by the sender thread when drained: the bytes are built once and never change,
+ * so retries resend the same bytes) -> done ({@link #complete}, exactly once, by the sender thread,
+ * or by a closing thread after the sender stopped). Fields other than the completion flag are only
+ * touched under the deque lock while open, and only by the sender thread afterwards.
+ */
+public final class ProducerBatch {
+  private static final Logger LOG = LogManager.getLogger(ProducerBatch.class);
+
+  final TopicPartition topicPartition;
+  final long createdMs;
+  final int reservedBytes;
+  private final RecordBatchBuilder builder;
+  private final ProduceRequestResult result;
+  private final List<FutureRecordMetadata> thunks = new ArrayList<>();
+  private final AtomicBoolean completed = new AtomicBoolean();
+  private final int batchSizeLimit;
+  private ByteBuffer built;
+  int attempts;
+  long lastAttemptMs;
+  boolean inRetry;
+  private int recordCount;
+
+  public ProducerBatch(
+      TopicPartition tp, CompressionType codec, int batchSize, int reservedBytes, long nowMs) {
+    this.topicPartition = tp;
+    this.createdMs = nowMs;
+    this.lastAttemptMs = nowMs;
+    this.reservedBytes = reservedBytes;
+    this.batchSizeLimit = batchSize;
+    this.builder =
+        new RecordBatchBuilder(
+            codec,
+            TimestampType.CREATE_TIME,
+            0L,
+            Math.max(256, Math.min(batchSize, reservedBytes)));
+    this.result = new ProduceRequestResult(tp);
+  }
+
+  /**
+   * Appends the record when it fits within batch.size (always when empty).
+   *
+   * @return the record's future, or null when the batch is full
+   */
+  public FutureRecordMetadata tryAppend(
+      long timestamp, byte[] key, byte[] value, Header[] headers, Callback callback) {
+    if (!builder.hasRoomFor(timestamp, key, value, headers, batchSizeLimit)) {
+      return null;
+    }
+    builder.append(timestamp, key, value, headers);
+    FutureRecordMetadata f =
+        new FutureRecordMetadata(
+            result,
+            recordCount++,
+            timestamp,
+            key == null ? -1 : key.length,
+            value == null ? -1 : value.length,
+            callback);
+    thunks.add(f);
+    return f;
+  }
+
+  /** True once batch.size is reached (or the batch was built). */
+  public boolean isFull() {
+    return built != null || builder.estimatedSizeInBytes() >= batchSizeLimit;
+  }
+
+  public int recordCount() {
+    return recordCount;
+  }
+
+  public int estimatedSizeInBytes() {
+    return built != null ? built.remaining() : builder.estimatedSizeInBytes();
+  }
+
+  /** Builds the batch's bytes (once); later calls return the same bytes. */
+  public ByteBuffer close() {
+    if (built == null) {
+      built = builder.build();
+    }
+    return built.duplicate();
+  }
+
+  public boolean isClosed() {
+    return built != null;
+  }
+
+  public TopicPartition topicPartition() {
+    return topicPartition;
+  }
+
+  public ProduceRequestResult result() {
+    return result;
+  }
+
+  public boolean isDone() {
+    return completed.get();
+  }
+
+  /** Milliseconds since creation beyond {@code deliveryTimeoutMs}, i.e. true when expired. */
+  public boolean hasReachedDeliveryTimeout(long deliveryTimeoutMs, long nowMs) {
+    return nowMs - createdMs >= deliveryTimeoutMs;
+  }
+
+  /**
+   * Completes every record of the batch, once: sets the result, runs the callbacks in append order
+   * (a throwing callback is logged and does not stop the others), then releases the futures.
+   *
+   * @return false when the batch had already completed
+   */
+  public boolean complete(long baseOffset, long logAppendTime, RuntimeException error) {
+    if (!completed.compareAndSet(false, true)) {
+      return false;
+    }
+    result.set(baseOffset, logAppendTime, error);
+    for (FutureRecordMetadata f : thunks) {
+      if (f.callback != null) {
+        try {
+          if (error == null) {
+            f.callback.onCompletion(f.metadata(), null);
+          } else {
+            f.callback.onCompletion(f.metadata(), error);
+          }
+        } catch (RuntimeException e) {
+          LOG.error(
+              "Error executing user-provided callback on message for topic-partition '{}'",
+              topicPartition,
+              e);
+        }
+      }
+    }
+    result.done();
+    return true;
+  }
+
+  @Override
+  public String toString() {
+    return "ProducerBatch(topicPartition=" + topicPartition + ", recordCount=" + recordCount + ")";
+  }
+}

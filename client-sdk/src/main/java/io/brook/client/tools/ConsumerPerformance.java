@@ -1,0 +1,244 @@
+package io.brook.client.tools;
+
+import io.brook.client.common.PartitionInfo;
+import io.brook.client.common.serialization.ByteArrayDeserializer;
+import io.brook.client.consumer.BrookConsumer;
+import io.brook.client.consumer.ConsumerRecord;
+import io.brook.client.consumer.ConsumerRecords;
+import io.brook.common.TopicPartition;
+import java.text.SimpleDateFormat;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+
+/**
+ * brook-consumer-perf-test.sh: Kafka 3.9's ConsumerPerformance with the Brook consumer, assigned to
+ * every partition of the topic from the beginning (groups come later). Same header and result line.
+ */
+public final class ConsumerPerformance {
+  private ConsumerPerformance() {}
+
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  static int run(String[] args) {
+    return ToolArgs.run("ConsumerPerformance", ToolArgs.verbose(args), () -> execute(args));
+  }
+
+  static final String HEADER =
+      "start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec,"
+          + " rebalance.time.ms, fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec";
+  static final String DETAILED_HEADER =
+      "time, threadId, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec,"
+          + " rebalance.time.ms, fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec";
+
+  private static int execute(String[] argv) throws Exception {
+    ToolArgs a =
+        new ToolArgs(
+            argv,
+            Set.of(
+                "--from-latest",
+                "--show-detailed-stats",
+                "--hide-header",
+                "--print-metrics",
+                "--help",
+                "--verbose"),
+            Set.of(
+                "--bootstrap-server",
+                "--broker-list",
+                "--topic",
+                "--messages",
+                "--timeout",
+                "--fetch-size",
+                "--reporting-interval",
+                "--consumer.config",
+                "--group",
+                "--date-format",
+                "--socket-buffer-size",
+                "--num-fetch-threads",
+                "--threads"),
+            Set.of());
+    if (a.has("--help")) {
+      System.out.println(
+          "usage: brook-consumer-perf-test.sh --bootstrap-server B --topic T --messages N"
+              + " [--timeout MS] [--fetch-size BYTES] [--from-latest] [--show-detailed-stats]"
+              + " [--reporting-interval MS] [--hide-header] [--consumer.config FILE]");
+      return 0;
+    }
+    if (a.get("--group") != null) {
+      throw new ToolArgs.UsageException(
+          "--group: consumer groups are not supported yet; run without --group (the tool"
+              + " assigns every partition itself)");
+    }
+    String topic = a.required("--topic");
+    long messages = a.getLong("--messages", -1);
+    if (messages < 0) {
+      throw new ToolArgs.UsageException("Missing required argument \"[messages]\"");
+    }
+    long timeout = a.getLong("--timeout", 10000);
+    long reportingInterval = a.getLong("--reporting-interval", 5000);
+    if (reportingInterval <= 0) {
+      throw new ToolArgs.UsageException("Reporting interval must be greater than 0.");
+    }
+    boolean detailed = a.has("--show-detailed-stats");
+    SimpleDateFormat dateFormat =
+        new SimpleDateFormat(a.get("--date-format", "yyyy-MM-dd HH:mm:ss:SSS"));
+    Properties props = new Properties();
+    ToolArgs.loadFile(a.get("--consumer.config"), props);
+    String bootstrap = a.get("--bootstrap-server", a.get("--broker-list"));
+    if (bootstrap != null) {
+      props.put("bootstrap.servers", bootstrap);
+    }
+    if (!props.containsKey("bootstrap.servers")) {
+      throw new ToolArgs.UsageException("Missing required argument \"[bootstrap-server]\"");
+    }
+    props.put("fetch.max.bytes", a.get("--fetch-size", "" + (1024 * 1024)));
+    props.put("key.deserializer", ByteArrayDeserializer.class.getName());
+    props.put("value.deserializer", ByteArrayDeserializer.class.getName());
+    props.put("auto.offset.reset", a.has("--from-latest") ? "latest" : "earliest");
+    props.remove("group.id");
+
+    long totalMessagesRead = 0;
+    long totalBytesRead = 0;
+    long joinTimeMs = 0;
+    if (!a.has("--hide-header")) {
+      System.out.println(detailed ? DETAILED_HEADER : HEADER);
+    }
+    long startMs;
+    long endMs;
+    try (BrookConsumer<byte[], byte[]> consumer = new BrookConsumer<>(props)) {
+      long joinStart = System.currentTimeMillis();
+      List<TopicPartition> tps = new ArrayList<>();
+      for (PartitionInfo p : consumer.partitionsFor(topic)) {
+        tps.add(new TopicPartition(p.topic(), p.partition()));
+      }
+      if (tps.isEmpty()) {
+        throw new ToolArgs.UsageException(
+            "Topic " + topic + " does not exist or has no partitions");
+      }
+      consumer.assign(tps);
+      if (a.has("--from-latest")) {
+        consumer.seekToEnd(tps);
+      } else {
+        consumer.seekToBeginning(tps);
+      }
+      startMs = System.currentTimeMillis();
+      joinTimeMs = 0; // no group to join; assignment is immediate
+      long unused = joinStart;
+      long lastReportTime = startMs;
+      long lastConsumedTime = startMs;
+      long currentTimeMillis = startMs;
+      long lastMessagesRead = 0;
+      long lastBytesRead = 0;
+      while (totalMessagesRead < messages && currentTimeMillis - lastConsumedTime <= timeout) {
+        ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(100));
+        currentTimeMillis = System.currentTimeMillis();
+        if (!records.isEmpty()) {
+          lastConsumedTime = currentTimeMillis;
+        }
+        for (ConsumerRecord<byte[], byte[]> r : records) {
+          totalMessagesRead++;
+          if (r.key() != null) {
+            totalBytesRead += r.key().length;
+          }
+          if (r.value() != null) {
+            totalBytesRead += r.value().length;
+          }
+          if (currentTimeMillis - lastReportTime >= reportingInterval) {
+            if (detailed) {
+              printConsumerProgress(
+                  0,
+                  totalBytesRead,
+                  lastBytesRead,
+                  totalMessagesRead,
+                  lastMessagesRead,
+                  lastReportTime,
+                  currentTimeMillis,
+                  dateFormat,
+                  0);
+            }
+            lastReportTime = currentTimeMillis;
+            lastMessagesRead = totalMessagesRead;
+            lastBytesRead = totalBytesRead;
+          }
+        }
+      }
+      if (totalMessagesRead < messages) {
+        System.out.printf(
+            "WARNING: Exiting before consuming the expected number of messages: timeout (%d ms)"
+                + " exceeded. You can use the --timeout option to increase the timeout.%n",
+            timeout);
+      }
+      endMs = System.currentTimeMillis();
+    }
+    if (a.has("--print-metrics")) {
+      System.out.println("Metrics are not available yet in Brook's consumer.");
+    }
+    if (!detailed) {
+      System.out.println(
+          resultLine(dateFormat, startMs, endMs, totalBytesRead, totalMessagesRead, joinTimeMs));
+    }
+    return 0;
+  }
+
+  /** Kafka 3.9's result line. */
+  static String resultLine(
+      SimpleDateFormat dateFormat,
+      long startMs,
+      long endMs,
+      long totalBytesRead,
+      long totalMessagesRead,
+      long joinTimeMs) {
+    double elapsedSec = (endMs - startMs) / 1_000.0;
+    long fetchTimeInMs = (endMs - startMs) - joinTimeMs;
+    double totalMbRead = (totalBytesRead * 1.0) / (1024 * 1024);
+    return String.format(
+        "%s, %s, %.4f, %.4f, %d, %.4f, %d, %d, %.4f, %.4f",
+        dateFormat.format(startMs),
+        dateFormat.format(endMs),
+        totalMbRead,
+        totalMbRead / elapsedSec,
+        totalMessagesRead,
+        totalMessagesRead / elapsedSec,
+        joinTimeMs,
+        fetchTimeInMs,
+        totalMbRead / (fetchTimeInMs / 1000.0),
+        totalMessagesRead / (fetchTimeInMs / 1000.0));
+  }
+
+  private static void printConsumerProgress(
+      int id,
+      long bytesRead,
+      long lastBytesRead,
+      long messagesRead,
+      long lastMessagesRead,
+      long startMs,
+      long endMs,
+      SimpleDateFormat dateFormat,
+      long joinTimeMsInSingleRound) {
+    double elapsedMs = endMs - startMs;
+    double totalMbRead = (bytesRead * 1.0) / (1024 * 1024);
+    double intervalMbRead = ((bytesRead - lastBytesRead) * 1.0) / (1024 * 1024);
+    double intervalMbPerSec = 1000.0 * intervalMbRead / elapsedMs;
+    double intervalMessagesPerSec = ((messagesRead - lastMessagesRead) / elapsedMs) * 1000.0;
+    long fetchTimeMs = endMs - startMs - joinTimeMsInSingleRound;
+    double fetchMbPerSec = fetchTimeMs <= 0 ? 0.0 : 1000.0 * intervalMbRead / fetchTimeMs;
+    double fetchMsgPerSec =
+        fetchTimeMs <= 0 ? 0.0 : 1000.0 * (messagesRead - lastMessagesRead) / fetchTimeMs;
+    System.out.printf(
+        "%s, %d, %.4f, %.4f, %d, %.4f, %d, %d, %.4f, %.4f%n",
+        dateFormat.format(endMs),
+        id,
+        totalMbRead,
+        intervalMbPerSec,
+        messagesRead,
+        intervalMessagesPerSec,
+        joinTimeMsInSingleRound,
+        fetchTimeMs,
+        fetchMbPerSec,
+        fetchMsgPerSec);
+  }
+}

@@ -1,0 +1,285 @@
+package io.brook.client.tools;
+
+import io.brook.client.admin.Admin;
+import io.brook.client.admin.Config;
+import io.brook.client.admin.ConfigResource;
+import io.brook.client.admin.ListTopicsOptions;
+import io.brook.client.admin.NewTopic;
+import io.brook.client.admin.TopicDescription;
+import io.brook.client.admin.TopicPartitionInfo;
+import io.brook.client.common.Node;
+import io.brook.client.common.errors.TopicExistsException;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/** brook-topics.sh: Kafka's kafka-topics.sh flags and output over the Brook admin client. */
+public final class TopicCommand {
+  private TopicCommand() {}
+
+  public static void main(String[] args) {
+    System.exit(run(args, System.out));
+  }
+
+  static int run(String[] args, PrintStream out) {
+    return ToolArgs.run("TopicCommand", ToolArgs.verbose(args), () -> execute(args, out));
+  }
+
+  private static int execute(String[] argv, PrintStream out) throws Exception {
+    ToolArgs a =
+        new ToolArgs(
+            argv,
+            Set.of(
+                "--create",
+                "--list",
+                "--describe",
+                "--delete",
+                "--if-not-exists",
+                "--if-exists",
+                "--exclude-internal",
+                "--under-replicated-partitions",
+                "--unavailable-partitions",
+                "--help",
+                "--verbose"),
+            Set.of(
+                "--bootstrap-server",
+                "--topic",
+                "--partitions",
+                "--replication-factor",
+                "--replica-assignment",
+                "--config",
+                "--command-config"),
+            Set.of());
+    if (a.has("--help")) {
+      out.println(
+          "usage: brook-topics.sh --bootstrap-server B --create|--list|--describe|--delete"
+              + " [--topic T] [--partitions N] [--replication-factor R] [--replica-assignment 1:2,2:3]"
+              + " [--config k=v ...] [--if-not-exists] [--if-exists] [--exclude-internal]"
+              + " [--under-replicated-partitions] [--unavailable-partitions] [--command-config FILE]");
+      return 0;
+    }
+    int actions = 0;
+    for (String f : List.of("--create", "--list", "--describe", "--delete")) {
+      if (a.has(f)) {
+        actions++;
+      }
+    }
+    if (actions != 1) {
+      throw new ToolArgs.UsageException(
+          "Command must include exactly one action: --list, --describe, --create or --delete");
+    }
+    Properties props = new Properties();
+    ToolArgs.loadFile(a.get("--command-config"), props);
+    props.put("bootstrap.servers", a.required("--bootstrap-server"));
+    try (Admin admin = Admin.create(props)) {
+      if (a.has("--create")) {
+        return create(admin, a, out);
+      } else if (a.has("--list")) {
+        for (String t : matching(admin, a.get("--topic"), a.has("--exclude-internal"))) {
+          out.println(t);
+        }
+        return 0;
+      } else if (a.has("--describe")) {
+        return describe(admin, a, out);
+      } else {
+        return delete(admin, a);
+      }
+    }
+  }
+
+  private static int create(Admin admin, ToolArgs a, PrintStream out) throws Exception {
+    String topic = a.required("--topic");
+    Map<String, String> configs = new LinkedHashMap<>();
+    for (String kv : a.all("--config")) {
+      int eq = kv.indexOf('=');
+      if (eq <= 0) {
+        throw new ToolArgs.UsageException(
+            "Invalid topic config: all configs to be added must be in"
+                + " the format \"key=val\".");
+      }
+      configs.put(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
+    }
+    NewTopic nt;
+    if (a.get("--replica-assignment") != null) {
+      if (a.get("--partitions") != null || a.get("--replication-factor") != null) {
+        throw new ToolArgs.UsageException(
+            "Option \"[replica-assignment]\" can't be used with"
+                + " option \"[partitions]\" or \"[replication-factor]\"");
+      }
+      nt = new NewTopic(topic, parseReplicaAssignment(a.get("--replica-assignment")));
+    } else {
+      Optional<Integer> partitions =
+          a.get("--partitions") == null
+              ? Optional.empty()
+              : Optional.of(a.getInt("--partitions", 0));
+      Optional<Short> rf =
+          a.get("--replication-factor") == null
+              ? Optional.empty()
+              : Optional.of((short) a.getInt("--replication-factor", 0));
+      if (partitions.isPresent() && partitions.get() < 1) {
+        throw new ToolArgs.UsageException("The partitions must be greater than 0");
+      }
+      if (rf.isPresent() && (rf.get() < 1 || rf.get() > Short.MAX_VALUE)) {
+        throw new ToolArgs.UsageException(
+            "The replication factor must be between 1 and " + Short.MAX_VALUE + " inclusive");
+      }
+      nt = new NewTopic(topic, partitions, rf);
+    }
+    nt.configs(configs);
+    try {
+      admin.createTopics(List.of(nt)).all().get();
+      out.println("Created topic " + topic + ".");
+      return 0;
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof TopicExistsException && a.has("--if-not-exists")) {
+        return 0;
+      }
+      if (e.getCause() instanceof TopicExistsException) {
+        throw new ToolArgs.UsageException("Topic '" + topic + "' already exists.");
+      }
+      throw e;
+    }
+  }
+
+  /** "1:2,2:3": partition i gets the brokers of the i-th comma-separated group. */
+  static Map<Integer, List<Integer>> parseReplicaAssignment(String s) {
+    Map<Integer, List<Integer>> out = new LinkedHashMap<>();
+    String[] parts = s.split(",");
+    for (int i = 0; i < parts.length; i++) {
+      List<Integer> ids = new ArrayList<>();
+      for (String id : parts[i].split(":")) {
+        try {
+          ids.add(Integer.parseInt(id.trim()));
+        } catch (NumberFormatException e) {
+          throw new ToolArgs.UsageException(
+              "Invalid replica assignment \"" + s + "\": " + id + " is not a broker id");
+        }
+      }
+      if (new TreeSet<>(ids).size() != ids.size()) {
+        throw new ToolArgs.UsageException(
+            "Partition replica lists may not contain duplicate" + " entries: " + ids);
+      }
+      if (i > 0 && ids.size() != out.get(0).size()) {
+        throw new ToolArgs.UsageException(
+            "Partition " + i + " has different replication factor: " + ids);
+      }
+      out.put(i, ids);
+    }
+    return out;
+  }
+
+  private static List<String> matching(Admin admin, String topicRegex, boolean excludeInternal)
+      throws Exception {
+    Set<String> all =
+        new TreeSet<>(
+            admin.listTopics(new ListTopicsOptions().listInternal(!excludeInternal)).names().get());
+    if (topicRegex == null) {
+      return new ArrayList<>(all);
+    }
+    Pattern p = Pattern.compile(topicRegex);
+    return all.stream().filter(t -> p.matcher(t).matches()).collect(Collectors.toList());
+  }
+
+  private static int describe(Admin admin, ToolArgs a, PrintStream out) throws Exception {
+    String topicArg = a.get("--topic");
+    List<String> topics = matching(admin, topicArg, a.has("--exclude-internal"));
+    if (topics.isEmpty() && topicArg != null && !a.has("--if-exists")) {
+      throw new ToolArgs.UsageException("Topic '" + topicArg + "' does not exist as expected");
+    }
+    if (topics.isEmpty()) {
+      return 0;
+    }
+    Map<String, TopicDescription> descs = admin.describeTopics(topics).allTopicNames().get();
+    List<ConfigResource> resources = new ArrayList<>();
+    topics.forEach(t -> resources.add(new ConfigResource(ConfigResource.Type.TOPIC, t)));
+    Map<ConfigResource, Config> configs = new HashMap<>();
+    try {
+      configs = admin.describeConfigs(resources).all().get();
+    } catch (ExecutionException e) {
+      // describe still prints partitions when configs cannot be read
+    }
+    boolean onlyUnder = a.has("--under-replicated-partitions");
+    boolean onlyUnavailable = a.has("--unavailable-partitions");
+    for (String t : topics) {
+      TopicDescription d = descs.get(t);
+      if (d == null) {
+        continue;
+      }
+      Config c = configs.get(new ConfigResource(ConfigResource.Type.TOPIC, t));
+      if (!onlyUnder && !onlyUnavailable) {
+        out.println(topicLine(d, c));
+      }
+      for (TopicPartitionInfo p : d.partitions()) {
+        boolean under = p.isr().size() < p.replicas().size();
+        boolean unavailable = p.leader() == null;
+        if ((onlyUnder && !under) || (onlyUnavailable && !unavailable)) {
+          continue;
+        }
+        out.println(partitionLine(t, p));
+      }
+    }
+    return 0;
+  }
+
+  static String topicLine(TopicDescription d, Config c) {
+    String configs = "";
+    if (c != null) {
+      configs =
+          c.entries().stream()
+              .filter(e -> !e.isDefault())
+              .map(e -> e.name() + "=" + (e.isSensitive() ? "[hidden]" : e.value()))
+              .collect(Collectors.joining(","));
+    }
+    int rf = d.partitions().isEmpty() ? 0 : d.partitions().get(0).replicas().size();
+    return "Topic: "
+        + d.name()
+        + "\tTopicId: "
+        + d.topicId()
+        + "\tPartitionCount: "
+        + d.partitions().size()
+        + "\tReplicationFactor: "
+        + rf
+        + "\tConfigs: "
+        + configs;
+  }
+
+  static String partitionLine(String topic, TopicPartitionInfo p) {
+    return "\tTopic: "
+        + topic
+        + "\tPartition: "
+        + p.partition()
+        + "\tLeader: "
+        + (p.leader() == null ? "none" : p.leader().idString())
+        + "\tReplicas: "
+        + ids(p.replicas())
+        + "\tIsr: "
+        + ids(p.isr());
+  }
+
+  private static String ids(List<Node> nodes) {
+    return nodes.stream().map(Node::idString).collect(Collectors.joining(","));
+  }
+
+  private static int delete(Admin admin, ToolArgs a) throws Exception {
+    String topicArg = a.required("--topic");
+    List<String> topics = matching(admin, topicArg, true);
+    if (topics.isEmpty()) {
+      if (a.has("--if-exists")) {
+        return 0;
+      }
+      throw new ToolArgs.UsageException("Topic '" + topicArg + "' does not exist as expected");
+    }
+    admin.deleteTopics(topics).all().get();
+    return 0;
+  }
+}
