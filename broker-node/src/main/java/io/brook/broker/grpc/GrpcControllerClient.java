@@ -1,0 +1,89 @@
+package io.brook.broker.grpc;
+
+import io.brook.broker.server.ControllerClient;
+import io.brook.protocol.v1.BrokerEndpoint;
+import io.brook.protocol.v1.ControllerServiceGrpc;
+import io.brook.protocol.v1.CreateTopicsRequest;
+import io.brook.protocol.v1.CreateTopicsResponse;
+import io.brook.protocol.v1.DeleteTopicsRequest;
+import io.brook.protocol.v1.DeleteTopicsResponse;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.stub.StreamObserver;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@link ControllerClient} over ControllerService: one channel per controller endpoint, kept while
+ * the broker runs; every call has a deadline. Thread-safe.
+ */
+public final class GrpcControllerClient implements ControllerClient {
+  private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+  private volatile boolean closed;
+
+  private ControllerServiceGrpc.ControllerServiceStub stub(BrokerEndpoint ep, long timeoutMs) {
+    if (closed) {
+      throw new IllegalStateException("closed");
+    }
+    ManagedChannel ch =
+        channels.computeIfAbsent(
+            ep.getHost() + ":" + ep.getPort(),
+            k ->
+                ManagedChannelBuilder.forAddress(ep.getHost(), ep.getPort())
+                    .usePlaintext()
+                    .build());
+    return ControllerServiceGrpc.newStub(ch).withDeadlineAfter(timeoutMs, TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public CompletableFuture<CreateTopicsResponse> createTopics(
+      BrokerEndpoint controller, CreateTopicsRequest request, long timeoutMs) {
+    CompletableFuture<CreateTopicsResponse> f = new CompletableFuture<>();
+    try {
+      stub(controller, timeoutMs).createTopics(request, completing(f));
+    } catch (RuntimeException e) {
+      f.completeExceptionally(e);
+    }
+    return f;
+  }
+
+  @Override
+  public CompletableFuture<DeleteTopicsResponse> deleteTopics(
+      BrokerEndpoint controller, DeleteTopicsRequest request, long timeoutMs) {
+    CompletableFuture<DeleteTopicsResponse> f = new CompletableFuture<>();
+    try {
+      stub(controller, timeoutMs).deleteTopics(request, completing(f));
+    } catch (RuntimeException e) {
+      f.completeExceptionally(e);
+    }
+    return f;
+  }
+
+  private static <T> StreamObserver<T> completing(CompletableFuture<T> f) {
+    return new StreamObserver<>() {
+      @Override
+      public void onNext(T value) {
+        f.complete(value);
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        f.completeExceptionally(t);
+      }
+
+      @Override
+      public void onCompleted() {
+        f.completeExceptionally(new IllegalStateException("no response"));
+      }
+    };
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    channels.values().forEach(ManagedChannel::shutdownNow);
+    channels.clear();
+  }
+}

@@ -1,0 +1,94 @@
+package io.brook.broker.replica;
+
+import io.brook.common.TopicPartition;
+import io.brook.protocol.v1.FetchResponse;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * A long-poll fetch waiting for {@code min_bytes} to become readable (below the high watermark) on
+ * its partitions, or for {@code max_wait_ms}. The readable bytes are estimated without reading: the
+ * bytes the first read returned plus the bytes appended since to partitions whose high watermark is
+ * past the fetch offset. A change of leadership or leader epoch, or a high watermark below the
+ * fetch offset, also completes it (the new read then carries the error). The answer is a fresh read
+ * made when the operation completes.
+ *
+ * <p>Thread rules: {@link #tryComplete()} only reads volatile partition state and may run on any
+ * thread; the final read runs once, on the completing thread.
+ */
+final class DelayedFetch extends DelayedOperation {
+
+  /** One partition of the request, with what it looked like when the fetch started to wait. */
+  record Watched(
+      TopicPartition tp,
+      long fetchOffset,
+      Partition partition,
+      int leaderEpoch,
+      long appendedBytes) {}
+
+  private final List<Watched> watched;
+  private final int minBytes;
+  private final int bytesAtStart;
+  private final Function<TopicPartition, Partition> partitions;
+  private final Supplier<FetchResponse> read;
+  private final CompletableFuture<FetchResponse> future = new CompletableFuture<>();
+
+  DelayedFetch(
+      long maxWaitMs,
+      int minBytes,
+      int bytesAtStart,
+      List<Watched> watched,
+      Function<TopicPartition, Partition> partitions,
+      Supplier<FetchResponse> read) {
+    super(maxWaitMs);
+    this.minBytes = minBytes;
+    this.bytesAtStart = bytesAtStart;
+    this.watched = watched;
+    this.partitions = partitions;
+    this.read = read;
+  }
+
+  CompletableFuture<FetchResponse> future() {
+    return future;
+  }
+
+  List<TopicPartition> keys() {
+    return watched.stream().map(Watched::tp).toList();
+  }
+
+  @Override
+  protected boolean tryComplete() {
+    long available = bytesAtStart;
+    for (Watched w : watched) {
+      Partition now = partitions.apply(w.tp);
+      if (now != w.partition) {
+        return forceComplete(); // created, deleted or re-created meanwhile
+      }
+      if (now == null) {
+        continue;
+      }
+      if (!now.isLeader() || now.leaderEpoch() != w.leaderEpoch) {
+        return forceComplete();
+      }
+      long hw = now.highWatermark();
+      if (hw < w.fetchOffset) {
+        return forceComplete(); // truncated below the fetch position
+      }
+      if (hw > w.fetchOffset) {
+        available += now.appendedBytes() - w.appendedBytes;
+      }
+    }
+    return available >= minBytes && forceComplete();
+  }
+
+  @Override
+  protected void onComplete() {
+    try {
+      future.complete(read.get());
+    } catch (RuntimeException e) {
+      future.completeExceptionally(e);
+    }
+  }
+}

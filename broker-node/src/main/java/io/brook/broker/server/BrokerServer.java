@@ -1,0 +1,397 @@
+package io.brook.broker.server;
+
+import io.brook.broker.grpc.BrokerGrpcServer;
+import io.brook.broker.grpc.GrpcControllerClient;
+import io.brook.broker.log.LogConfig;
+import io.brook.broker.log.LogManager;
+import io.brook.broker.log.LogManagerConfig;
+import io.brook.broker.replica.ReplicaManager;
+import io.brook.broker.zk.ZooKeeperClients;
+import io.brook.common.Scheduler;
+import io.brook.common.ThreadPoolScheduler;
+import io.brook.common.Time;
+import io.brook.controller.Controller;
+import io.brook.controller.ControllerConfig;
+import io.brook.controller.grpc.GrpcBrokerChannels;
+import io.brook.metadata.BrokerInfo;
+import io.brook.metadata.config.TopicConfigs;
+import io.brook.metadata.zk.BrokerRegistrar;
+import io.brook.metadata.zk.MetadataStore;
+import io.brook.protocol.v1.CreateTopicsRequest;
+import io.brook.protocol.v1.CreateTopicsResponse;
+import io.brook.protocol.v1.DeleteTopicsRequest;
+import io.brook.protocol.v1.DeleteTopicsResponse;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * One broker node: storage, partition state, request handling, its ZooKeeper registration and its
+ * controller candidate.
+ *
+ * <p>Start sequence ({@link #start()}): ZooKeeper session (chroot created if missing) -> cluster id
+ * -> meta.properties checked / written in every log dir -> LogManager startup (recovery) -> gRPC
+ * server on the listener (BrokerService, BrokerControlService, ControllerService) -> registration
+ * in /brokers/ids with the bound port -> controller candidacy. {@link #close()} undoes it in
+ * reverse: stop accepting calls, complete waiting requests, leave the election, deregister, close
+ * the logs (with the clean-shutdown marker), close the session.
+ *
+ * <p>Lifecycle: LATENT -> STARTED -> CLOSED; {@link #start()} twice fails, {@link #close()} is
+ * idempotent and also cleans up after a failed start. Thread-safe.
+ */
+public final class BrokerServer implements AutoCloseable {
+  private static final Logger log =
+      org.apache.logging.log4j.LogManager.getLogger(BrokerServer.class);
+
+  private enum State {
+    LATENT,
+    STARTED,
+    CLOSED
+  }
+
+  private final BrokerConfig config;
+  private final Time time;
+  private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
+  private volatile Consumer<Throwable> fatalErrorHandler;
+
+  private CuratorFramework zk;
+  private String clusterId;
+  private Scheduler scheduler;
+  private LogManager logManager;
+  private MetadataCache metadataCache;
+  private ReplicaManager replicaManager;
+  private ControlRequestHandler controlHandler;
+  private BrokerRequestHandler requestHandler;
+  private GrpcControllerClient controllerClient;
+  private ExecutorService requestExecutor;
+  private BrokerGrpcServer grpcServer;
+  private Controller controller;
+  private BrokerRegistrar registrar;
+
+  public BrokerServer(BrokerConfig config) {
+    this(config, Time.SYSTEM);
+  }
+
+  public BrokerServer(BrokerConfig config, Time time) {
+    this.config = config;
+    this.time = time;
+    this.fatalErrorHandler =
+        t -> {
+          log.fatal("Broker {} hit an unexpected error and shuts down", config.brokerId(), t);
+          Thread closer = new Thread(this::close, "broker-" + config.brokerId() + "-fatal-close");
+          closer.setDaemon(true);
+          closer.start();
+        };
+  }
+
+  /** Builds and starts a broker from Kafka-style properties (tests, the quickstart, DevCluster). */
+  public static BrokerServer startInProcess(Map<String, String> props) {
+    BrokerServer server = new BrokerServer(new BrokerConfig(props));
+    server.start();
+    return server;
+  }
+
+  /**
+   * What to do when a critical thread fails unexpectedly. The default logs and closes the broker;
+   * {@link BrokerMain} exits the process.
+   */
+  public void setFatalErrorHandler(Consumer<Throwable> handler) {
+    this.fatalErrorHandler = handler;
+  }
+
+  /**
+   * Starts the broker; returns once it is registered and serving.
+   *
+   * @throws IllegalStateException when called twice or after close
+   * @throws RuntimeException with a clear message when a step fails (everything started so far is
+   *     closed again)
+   */
+  public void start() {
+    if (!state.compareAndSet(State.LATENT, State.STARTED)) {
+      throw new IllegalStateException("Broker " + config.brokerId() + " was already started");
+    }
+    int id = config.brokerId();
+    try {
+      TopicConfigs.effective(config.originals(), Map.of()); // broker-level defaults valid?
+
+      zk =
+          ZooKeeperClients.connect(
+              config.zookeeperConnect(),
+              config.zookeeperSessionTimeoutMs(),
+              config.zookeeperConnectionTimeoutMs());
+      clusterId = new MetadataStore(zk).getOrCreateClusterId();
+      MetaProperties.ensure(config.logDirs(), id, clusterId);
+
+      scheduler = new ThreadPoolScheduler("broker-" + id + "-scheduler", 2);
+      logManager = new LogManager(config.logDirs(), logManagerConfig(), scheduler, time);
+      logManager.startup();
+
+      metadataCache = new MetadataCache();
+      metadataCache.setClusterId(clusterId);
+      replicaManager =
+          new ReplicaManager(
+              id, logManager, config.originals(), metadataCache::contains, scheduler);
+      controlHandler =
+          new ControlRequestHandler(
+              id,
+              () -> registrar == null ? -1 : registrar.brokerEpoch(),
+              replicaManager,
+              metadataCache);
+
+      ControllerConfig controllerConfig = ControllerConfig.fromProperties(id, controllerProps());
+      if (config.controllerCandidate()) {
+        controller =
+            new Controller(
+                controllerConfig,
+                zk,
+                new GrpcBrokerChannels(
+                    controllerConfig.requestTimeoutMs(), controllerConfig.retryBackoffMs()),
+                time);
+      }
+      controllerClient = new GrpcControllerClient();
+      AdminForwarder forwarder =
+          new AdminForwarder(
+              id,
+              controller == null ? LocalController.NONE : asLocal(controller),
+              controllerClient,
+              metadataCache,
+              scheduler,
+              time,
+              config.requestTimeoutMs(),
+              config.getLong(BrokerConfig.RETRY_BACKOFF_MS));
+      requestHandler = new BrokerRequestHandler(config, metadataCache, replicaManager, forwarder);
+
+      requestExecutor = newRequestExecutor(id, config.numIoThreads());
+      grpcServer =
+          BrokerGrpcServer.start(
+              config.listener().host(),
+              config.listener().port(),
+              config.socketRequestMaxBytes(),
+              config.numNetworkThreads(),
+              requestExecutor,
+              requestHandler,
+              controlHandler,
+              controller);
+
+      BrokerInfo info = BrokerInfo.of(id, advertisedHost(), advertisedPort(), config.rack());
+      registrar = new BrokerRegistrar(zk, info);
+      registrar.addEpochListener(
+          epoch ->
+              log.info(
+                  "Broker {} registered at {}:{} (epoch {})", id, info.host(), info.port(), epoch));
+      registrar.start();
+
+      if (controller != null) {
+        try {
+          controller.start();
+        } catch (Exception e) {
+          throw new IllegalStateException(
+              "Broker " + id + " could not join the controller election: " + e.getMessage(), e);
+        }
+      }
+      log.info(
+          "Broker {} started: cluster {}, listening on port {}, log dirs {}",
+          id,
+          clusterId,
+          grpcServer.port(),
+          config.logDirs());
+    } catch (IOException e) {
+      close();
+      throw new IllegalStateException("Broker " + id + " could not start: " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      close();
+      throw e;
+    }
+  }
+
+  private Map<String, String> controllerProps() {
+    Map<String, String> m = new java.util.TreeMap<>(config.originals());
+    m.putIfAbsent(BrokerConfig.REQUEST_TIMEOUT_MS, String.valueOf(config.requestTimeoutMs()));
+    return m;
+  }
+
+  private LogManagerConfig logManagerConfig() {
+    LogConfig defaults = LogConfig.fromMap(TopicConfigs.effective(config.originals(), Map.of()));
+    return new LogManagerConfig(
+        defaults,
+        config.getInt(BrokerConfig.NUM_RECOVERY_THREADS_PER_DATA_DIR),
+        config.getLong(BrokerConfig.LOG_RETENTION_CHECK_INTERVAL_MS),
+        config.getLong(BrokerConfig.LOG_FLUSH_SCHEDULER_INTERVAL_MS),
+        config.getInt(BrokerConfig.LOG_FLUSH_OFFSET_CHECKPOINT_INTERVAL_MS),
+        config.getInt(BrokerConfig.LOG_FLUSH_START_OFFSET_CHECKPOINT_INTERVAL_MS));
+  }
+
+  private static LocalController asLocal(Controller c) {
+    return new LocalController() {
+      @Override
+      public boolean isActive() {
+        return c.isActive();
+      }
+
+      @Override
+      public CompletableFuture<CreateTopicsResponse> createTopics(CreateTopicsRequest r) {
+        return c.createTopics(r);
+      }
+
+      @Override
+      public CompletableFuture<DeleteTopicsResponse> deleteTopics(DeleteTopicsRequest r) {
+        return c.deleteTopics(r);
+      }
+    };
+  }
+
+  private ExecutorService newRequestExecutor(int id, int threads) {
+    AtomicInteger n = new AtomicInteger();
+    ThreadPoolExecutor ex =
+        new ThreadPoolExecutor(
+            threads,
+            threads,
+            60,
+            TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(),
+            r -> {
+              Thread t = new Thread(r, "broker-" + id + "-request-" + n.incrementAndGet());
+              t.setDaemon(true);
+              t.setUncaughtExceptionHandler((th, e) -> fatalErrorHandler.accept(e));
+              return t;
+            });
+    return ex;
+  }
+
+  private String advertisedHost() {
+    String host = config.advertisedListener().host();
+    if (host == null || host.isEmpty() || host.equals("0.0.0.0") || host.equals("::")) {
+      try {
+        return InetAddress.getLocalHost().getCanonicalHostName();
+      } catch (UnknownHostException e) {
+        return "localhost";
+      }
+    }
+    return host;
+  }
+
+  private int advertisedPort() {
+    boolean explicit = config.getString(BrokerConfig.ADVERTISED_LISTENERS) != null;
+    int port = config.advertisedListener().port();
+    return explicit && port != 0 ? port : grpcServer.port();
+  }
+
+  /** The port the gRPC server is bound to. */
+  public int boundPort() {
+    return grpcServer.port();
+  }
+
+  public int brokerId() {
+    return config.brokerId();
+  }
+
+  public BrokerConfig config() {
+    return config;
+  }
+
+  public String clusterId() {
+    return clusterId;
+  }
+
+  /** The epoch of this broker's current registration (-1 when not registered). */
+  public long brokerEpoch() {
+    return registrar == null ? -1 : registrar.brokerEpoch();
+  }
+
+  public boolean isController() {
+    return controller != null && controller.isActive();
+  }
+
+  /** This broker's controller candidate, or null with controller.candidate=false. */
+  public Controller controller() {
+    return controller;
+  }
+
+  public MetadataCache metadataCache() {
+    return metadataCache;
+  }
+
+  public ReplicaManager replicaManager() {
+    return replicaManager;
+  }
+
+  public LogManager logManager() {
+    return logManager;
+  }
+
+  /** The ZooKeeper session (tests expire it). */
+  public CuratorFramework zkClient() {
+    return zk;
+  }
+
+  public boolean isRunning() {
+    return state.get() == State.STARTED;
+  }
+
+  /**
+   * Shuts down cleanly: stop serving, leave the controller election, deregister, close the logs
+   * with the clean-shutdown marker, close the ZooKeeper session. Idempotent.
+   */
+  @Override
+  public void close() {
+    State previous = state.getAndSet(State.CLOSED);
+    if (previous == State.CLOSED) {
+      return;
+    }
+    int id = config.brokerId();
+    if (previous == State.STARTED) {
+      log.info("Broker {} shutting down", id);
+    }
+    List<Throwable> errors = new ArrayList<>();
+    if (grpcServer != null) {
+      grpcServer.shutdown();
+    }
+    run(errors, replicaManager == null ? null : replicaManager::close);
+    run(errors, grpcServer == null ? null : grpcServer::close);
+    run(errors, controller == null ? null : controller::close);
+    run(errors, registrar == null ? null : registrar::close);
+    run(errors, controllerClient == null ? null : controllerClient::close);
+    if (requestExecutor != null) {
+      requestExecutor.shutdownNow();
+    }
+    run(errors, scheduler == null ? null : scheduler::close);
+    run(errors, logManager == null ? null : logManager::close);
+    run(errors, zk == null ? null : zk::close);
+    if (errors.isEmpty()) {
+      if (previous == State.STARTED) {
+        log.info("Broker {} shut down cleanly", id);
+      }
+    } else {
+      log.error("Broker {} shut down with {} error(s); see above", id, errors.size());
+    }
+  }
+
+  private interface Step {
+    void run() throws Exception;
+  }
+
+  private void run(List<Throwable> errors, Step step) {
+    if (step == null) {
+      return;
+    }
+    try {
+      step.run();
+    } catch (Throwable t) {
+      log.error("Error during shutdown of broker {}", config.brokerId(), t);
+      errors.add(t);
+    }
+  }
+}
