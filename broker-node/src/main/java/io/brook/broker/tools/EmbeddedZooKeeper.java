@@ -40,8 +40,7 @@ public final class EmbeddedZooKeeper implements AutoCloseable {
   public static EmbeddedZooKeeper start(Path dataDir, int port)
       throws IOException, InterruptedException {
     Files.createDirectories(dataDir);
-    ZooKeeperServer server =
-        new ZooKeeperServer(dataDir.toFile(), dataDir.toFile(), TICK_TIME_MS);
+    ZooKeeperServer server = new ZooKeeperServer(dataDir.toFile(), dataDir.toFile(), TICK_TIME_MS);
     ServerCnxnFactory factory =
         ServerCnxnFactory.createFactory(
             new InetSocketAddress(InetAddress.getLoopbackAddress(), port), MAX_CLIENT_CONNECTIONS);

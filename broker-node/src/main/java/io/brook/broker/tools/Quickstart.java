@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -38,9 +39,9 @@ import picocli.CommandLine.Option;
 /**
  * {@code brook-quickstart.sh}: Brook in one command. Starts ZooKeeper ({@link EmbeddedZooKeeper})
  * and one broker ({@link BrokerServer}) in this JVM on 127.0.0.1 (ports 2181 and 9092 when free,
- * otherwise ports chosen by the operating system), creates the topic {@code quickstart-events}
- * with 3 partitions, produces a few keyed records and consumes them back, printing each, then
- * prints commands to try with the console tools and runs until Ctrl-C.
+ * otherwise ports chosen by the operating system), creates the topic {@code quickstart-events} with
+ * 3 partitions, produces a few keyed records and consumes them back, printing each, then prints
+ * commands to try with the console tools and runs until Ctrl-C.
  *
  * <p>Data lives in {@code quickstart-data/} of the Brook directory (or {@code --data-dir}) and is
  * wiped at every start: the quickstart always begins from an empty cluster. A directory is only
@@ -48,8 +49,8 @@ import picocli.CommandLine.Option;
  * file keeps two quickstarts from sharing a directory.
  *
  * <p>Lifecycle: {@link #start} returns a running node; {@link #close()} stops the broker, then
- * ZooKeeper, and is idempotent. Thread-safe for {@code close()} (the shutdown hook calls it);
- * other methods from one thread.
+ * ZooKeeper, and is idempotent. Thread-safe for {@code close()} (the shutdown hook calls it); other
+ * methods from one thread.
  */
 public final class Quickstart implements AutoCloseable {
 
@@ -64,7 +65,7 @@ public final class Quickstart implements AutoCloseable {
           Map.entry("bob", "signed up"),
           Map.entry("alice", "added 'The Log' to her cart"),
           Map.entry("carol", "signed up"),
-          Map.entry("bob", "searched for \"commit log\""),
+          Map.entry("bob", "searched for 'commit log'"),
           Map.entry("alice", "checked out"));
 
   private final Path dataDir;
@@ -109,7 +110,12 @@ public final class Quickstart implements AutoCloseable {
     }
     FileChannel channel =
         FileChannel.open(marker, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-    FileLock lock = channel.tryLock();
+    FileLock lock;
+    try {
+      lock = channel.tryLock();
+    } catch (OverlappingFileLockException e) {
+      lock = null; // held by this very JVM
+    }
     if (lock == null) {
       channel.close();
       throw new IllegalStateException(
@@ -332,9 +338,7 @@ public final class Quickstart implements AutoCloseable {
         description = "The broker's port, if free (default ${DEFAULT-VALUE}).")
     int port;
 
-    @Option(
-        names = "--exit",
-        description = "Stop after the demo instead of running until Ctrl-C.")
+    @Option(names = "--exit", description = "Stop after the demo instead of running until Ctrl-C.")
     boolean exit;
 
     @Override
@@ -392,8 +396,7 @@ public final class Quickstart implements AutoCloseable {
     CommandLine cl = new CommandLine(new Main());
     cl.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
-          System.err.println(
-              "error: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
+          System.err.println("error: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
           return 1;
         });
     int code = cl.execute(args);
