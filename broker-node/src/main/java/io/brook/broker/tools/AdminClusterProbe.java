@@ -33,6 +33,11 @@ public final class AdminClusterProbe implements ClusterProbe {
   }
 
   @Override
+  public Set<Integer> registeredBrokers(int port) {
+    return ZooKeeperFourLetterWords.registeredBrokers(ClusterLayout.HOST, port, TIMEOUT_MS);
+  }
+
+  @Override
   public Optional<ClusterView> describe(String bootstrapServer) {
     Admin admin = admins.computeIfAbsent(bootstrapServer, AdminClusterProbe::newAdmin);
     try {

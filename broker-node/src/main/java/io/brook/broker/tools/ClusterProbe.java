@@ -23,6 +23,12 @@ public interface ClusterProbe extends AutoCloseable {
   boolean zookeeperOk(int port);
 
   /**
+   * The broker ids registered in ZooKeeper at 127.0.0.1:{@code port} (its ephemeral {@code
+   * /brokers/ids/<id>} nodes); empty when ZooKeeper does not answer.
+   */
+  Set<Integer> registeredBrokers(int port);
+
+  /**
    * The cluster as the broker at {@code bootstrapServer} (host:port) sees it: the registered
    * brokers and the active controller (-1 when none); empty when the broker does not answer.
    */

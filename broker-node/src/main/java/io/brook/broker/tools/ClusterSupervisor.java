@@ -116,6 +116,7 @@ public final class ClusterSupervisor {
       time.sleep(POLL_MS);
     }
 
+    awaitOldSessionsExpired(deadline);
     Map<Integer, Watched> brokers = new LinkedHashMap<>();
     for (ClusterMember b : layout.brokers().values()) {
       brokers.put(b.brokerId(), ensureRunning(b));
@@ -177,6 +178,42 @@ public final class ClusterSupervisor {
       all.add(new MemberStatus(m, pid, running));
     }
     return all;
+  }
+
+  /**
+   * A broker killed without a clean shutdown stays registered until its ZooKeeper session expires
+   * (zookeeper.session.timeout.ms), and a new broker with its id is refused until then: wait for
+   * the registrations of the brokers that are not running to go away.
+   */
+  private void awaitOldSessionsExpired(long deadline)
+      throws IOException, InterruptedException, MemberFailure {
+    Set<Integer> down = new TreeSet<>();
+    for (ClusterMember b : layout.brokers().values()) {
+      if (PidFile.liveProcess(b.pidFile(), b.config().toString()).isEmpty()) {
+        down.add(b.brokerId());
+      }
+    }
+    boolean said = false;
+    while (true) {
+      Set<Integer> stale = new TreeSet<>(probe.registeredBrokers(layout.zookeeper().port()));
+      stale.retainAll(down);
+      if (stale.isEmpty()) {
+        return;
+      }
+      if (!said) {
+        progress.printf(
+            "waiting for the ZooKeeper sessions of the previous broker(s) %s to expire"
+                + " (zookeeper.session.timeout.ms)%n",
+            stale);
+        said = true;
+      }
+      if (time.milliseconds() >= deadline) {
+        ClusterMember b = layout.brokers().get(stale.iterator().next());
+        throw new MemberFailure(
+            b, "is still registered in ZooKeeper by a process that is not running", List.of());
+      }
+      time.sleep(POLL_MS);
+    }
   }
 
   private Watched ensureRunning(ClusterMember m) throws IOException, MemberFailure {

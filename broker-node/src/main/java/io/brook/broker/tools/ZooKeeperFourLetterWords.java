@@ -6,6 +6,10 @@ import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * ZooKeeper's four-letter-word commands ({@code ruok}, {@code srvr}, ...) over a plain socket: the
@@ -15,6 +19,9 @@ import java.nio.charset.StandardCharsets;
  * <p>Stateless; each call opens and closes its own connection.
  */
 public final class ZooKeeperFourLetterWords {
+
+  private static final Pattern BROKER_ID =
+      Pattern.compile("^\\s*/brokers/ids/(\\d+)\\s*$", Pattern.MULTILINE);
 
   private ZooKeeperFourLetterWords() {}
 
@@ -39,6 +46,28 @@ public final class ZooKeeperFourLetterWords {
       }
       return answer.toString(StandardCharsets.US_ASCII);
     }
+  }
+
+  /**
+   * The broker ids whose ephemeral {@code /brokers/ids/<id>} node is listed by the {@code dump}
+   * command (ZooKeeper without a chroot); empty when ZooKeeper does not answer.
+   */
+  public static Set<Integer> registeredBrokers(String host, int port, int timeoutMs) {
+    try {
+      return brokerIdsInDump(send(host, port, "dump", timeoutMs));
+    } catch (IOException e) {
+      return Set.of();
+    }
+  }
+
+  /** The ids of the {@code /brokers/ids/<id>} lines in the answer to {@code dump}. */
+  static Set<Integer> brokerIdsInDump(String dump) {
+    Set<Integer> ids = new TreeSet<>();
+    Matcher m = BROKER_ID.matcher(dump);
+    while (m.find()) {
+      ids.add(Integer.parseInt(m.group(1)));
+    }
+    return ids;
   }
 
   /** Whether ZooKeeper at {@code host:port} answers {@code ruok} with {@code imok}. */

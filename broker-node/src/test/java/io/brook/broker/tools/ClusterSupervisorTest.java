@@ -159,6 +159,11 @@ class ClusterSupervisorTest {
     }
 
     @Override
+    public Set<Integer> registeredBrokers(int port) {
+      return Set.of();
+    }
+
+    @Override
     public Optional<ClusterView> describe(String bootstrapServer) {
       Set<Integer> live = new TreeSet<>();
       for (ClusterMember b : layout.brokers().values()) {
