@@ -29,10 +29,12 @@ import java.util.TreeSet;
  * <p>Rules: a member whose pid file names a live process (see {@link PidFile#liveProcess}) is
  * running and is never started twice; {@code start} launches only the others (so a killed broker
  * comes back on its data) and then waits, within one deadline, until ZooKeeper answers {@code
- * ruok}, every broker is registered and a controller is active. A member that dies or does not
- * become ready is reported with the tail of its log ({@link MemberFailure}); the members already
- * running are left running. {@code stop} sends SIGTERM to the brokers, waits, then to ZooKeeper,
- * and sends SIGKILL to whatever outlives its deadline.
+ * ruok}, every broker answers clients, every broker is registered and a controller is active, and
+ * every broker's own metadata lists all brokers (when that last part still fails {@link
+ * #CONSISTENCY_GRACE_MS} after the rest holds, start succeeds with a warning naming the stale
+ * broker). A member that dies or does not become ready is reported with the tail of its log ({@link
+ * MemberFailure}); the members already running are left running. {@code stop} sends SIGTERM to the
+ * brokers, waits, then to ZooKeeper, and sends SIGKILL to whatever outlives its deadline.
  *
  * <p>Used by one thread (the command-line tool's); not thread-safe.
  */
@@ -42,6 +44,12 @@ public final class ClusterSupervisor {
   static final int LOG_TAIL_LINES = 25;
 
   private static final long POLL_MS = 200;
+
+  /**
+   * How long every broker's own view may lag behind once all are registered and a controller is
+   * active, before start succeeds with a warning.
+   */
+  static final long CONSISTENCY_GRACE_MS = 15_000;
 
   private final ClusterLayout layout;
   private final MemberLauncher launcher;
@@ -123,26 +131,76 @@ public final class ClusterSupervisor {
     }
     Set<Integer> expected = layout.brokers().keySet();
     Map<Integer, ClusterProbe.ClusterView> views = new LinkedHashMap<>();
+    long registeredSince = -1;
     while (true) {
       for (Watched w : brokers.values()) {
         checkAlive(w);
       }
       checkAlive(zookeeper);
-      boolean ready = true;
+      boolean consistent = true;
       for (ClusterMember b : layout.brokers().values()) {
         Optional<ClusterProbe.ClusterView> view =
             probe.describe(ClusterLayout.HOST + ":" + b.port());
         view.ifPresentOrElse(v -> views.put(b.brokerId(), v), () -> views.remove(b.brokerId()));
-        ready &= view.isPresent() && view.get().complete(expected);
+        consistent &= view.isPresent() && view.get().complete(expected);
       }
-      if (ready) {
+      if (consistent) {
         return layout.bootstrapServers();
       }
-      if (time.milliseconds() >= deadline) {
+      long now = time.milliseconds();
+      if (registeredAndControlled(views, expected)) {
+        registeredSince = registeredSince < 0 ? now : registeredSince;
+        if (now - registeredSince >= CONSISTENCY_GRACE_MS) {
+          warnStaleViews(views, expected);
+          return layout.bootstrapServers();
+        }
+      } else {
+        registeredSince = -1;
+      }
+      if (now >= deadline) {
         throw notReady(brokers, views, expected, timeout);
       }
       time.sleep(POLL_MS);
     }
+  }
+
+  /**
+   * The readiness of the contract: every broker answers clients, the brokers together list every id
+   * as registered, and a controller is active.
+   */
+  private static boolean registeredAndControlled(
+      Map<Integer, ClusterProbe.ClusterView> views, Set<Integer> expected) {
+    if (!views.keySet().containsAll(expected)) {
+      return false;
+    }
+    Set<Integer> registered = new TreeSet<>();
+    boolean controller = false;
+    for (ClusterProbe.ClusterView v : views.values()) {
+      registered.addAll(v.brokerIds());
+      controller |= v.controllerId() >= 0;
+    }
+    return controller && registered.containsAll(expected);
+  }
+
+  /**
+   * Every broker is registered and a controller is active, but some broker's metadata still lacks
+   * brokers long after: the controller's UpdateMetadata did not reach it (a bug worth seeing). The
+   * cluster is usable through the other brokers, so start succeeds, loudly.
+   */
+  private void warnStaleViews(Map<Integer, ClusterProbe.ClusterView> views, Set<Integer> expected) {
+    views.forEach(
+        (id, v) -> {
+          Set<Integer> missing = new TreeSet<>(expected);
+          missing.removeAll(v.brokerIds());
+          if (!missing.isEmpty() || v.controllerId() < 0) {
+            progress.printf(
+                "WARNING: broker-%d still lists live brokers %s (controller %d) %d s after all"
+                    + " registered, missing %s: its metadata is stale (UpdateMetadata from the"
+                    + " controller lost or applied out of order); clients bootstrapping from it"
+                    + " may not find every leader%n",
+                id, v.brokerIds(), v.controllerId(), CONSISTENCY_GRACE_MS / 1000, missing);
+          }
+        });
   }
 
   /** Stops every running member: brokers first, then ZooKeeper. */
