@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Runs one Brook Java main with the project's jars and JVM options; every other script ends here.
 #
-#   brook-run-class.sh [-server] [-daemon -name NAME] CLASS [ARGS...]
+#   brook-run-class.sh [-server] [-name NAME] [-daemon] CLASS [ARGS...]
 #
 #   -server   a long-running server: heap default -Xmx1g -Xms1g and the server log4j2 config
-#   -daemon   run in the background (nohup), output to $BROOK_LOG_DIR/NAME.out
+#   -name     the process's name: its rolling log is $BROOK_LOG_DIR/NAME.log (servers)
+#   -daemon   run in the background (nohup), output to $BROOK_LOG_DIR/NAME.out (needs -name)
 #
 # Environment (as Kafka's KAFKA_* variables):
 #   JAVA_HOME                   the JDK to use (else `java` on the PATH); Java 17 or newer
@@ -12,7 +13,8 @@
 #   BROOK_JVM_PERFORMANCE_OPTS  GC and JIT flags (default: Kafka's)
 #   BROOK_LOG4J_OPTS            log4j2 options (default: config/log4j2-tools.xml, WARN to stderr,
 #                               or config/log4j2-server.xml, INFO, with -server)
-#   BROOK_LOG_DIR               where servers also write a rolling brook-server.log (and daemons NAME.out)
+#   BROOK_LOG_DIR               where servers also write a rolling NAME.log (and daemons NAME.out);
+#                               default logs/ for daemons, none otherwise
 #   BROOK_OPTS                  any other JVM options
 #   BROOK_CLASSPATH             replaces the jar directory (for tests and development)
 set -euo pipefail
@@ -29,7 +31,7 @@ while [ $# -gt 0 ]; do
     *) break ;;
   esac
 done
-[ $# -ge 1 ] || { echo "usage: $(basename "$0") [-server] [-daemon -name NAME] CLASS [ARGS...]" >&2; exit 2; }
+[ $# -ge 1 ] || { echo "usage: $(basename "$0") [-server] [-name NAME] [-daemon] CLASS [ARGS...]" >&2; exit 2; }
 
 # A distribution has bin/, config/ and libs/; a checkout has scripts/, deploy/config/ and the
 # jars that `mvn package` copies to deploy/target/libs/.
@@ -72,6 +74,7 @@ logdir=${BROOK_LOG_DIR:-}
 cmd=("$java" $heap $perf $log4j ${BROOK_OPTS:-}
   -Djava.util.logging.manager=org.apache.logging.log4j.jul.LogManager
   "-Dbrook.home=$home" "-Dbrook.bin=$bin" ${logdir:+"-Dbrook.logs.dir=$logdir"}
+  ${name:+"-Dbrook.log.name=$name"}
   -cp "$classpath" "$@")
 
 if [ $daemon = 1 ]; then

@@ -13,6 +13,6 @@ if [ $# -lt 1 ]; then
   exit 1
 fi
 daemon=()
-if [ "$1" = -daemon ]; then daemon=(-daemon -name zookeeper); shift; fi
+if [ "$1" = -daemon ]; then daemon=(-daemon); shift; fi
 export BROOK_HEAP_OPTS=${BROOK_HEAP_OPTS:-"-Xmx512m -Xms512m"}
-exec "$bin/brook-run-class.sh" -server ${daemon[@]+"${daemon[@]}"} org.apache.zookeeper.server.quorum.QuorumPeerMain "$@"
+exec "$bin/brook-run-class.sh" -server -name zookeeper ${daemon[@]+"${daemon[@]}"} org.apache.zookeeper.server.quorum.QuorumPeerMain "$@"

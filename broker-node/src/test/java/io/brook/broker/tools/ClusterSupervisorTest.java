@@ -134,6 +134,7 @@ class ClusterSupervisorTest {
               ClusterSupervisor.MemberFailure.class,
               () -> supervisor().start(Duration.ofSeconds(90)));
       assertEquals("broker-2", f.member().name());
+      assertTrue(f.getMessage().contains("port " + busy.getLocalPort()), f.getMessage());
       assertTrue(f.getMessage().contains("already in use"), f.getMessage());
     }
   }
