@@ -99,7 +99,8 @@ public final class RecordBatch implements Iterable<Record> {
 
   /**
    * The most bytes a compressed records section may decompress to. Larger sections are refused as
-   * corrupt, which bounds what a hostile or damaged batch can make a reader allocate.
+   * corrupt, which bounds what a hostile or damaged batch can make a reader allocate. Uncompressed
+   * sections are read in place and are not subject to it.
    */
   public static final int MAX_DECOMPRESSED_SIZE = 64 * 1024 * 1024;
 
@@ -327,7 +328,11 @@ public final class RecordBatch implements Iterable<Record> {
     CompressionType codec = compressionType();
     int count = recordCount();
     ByteBuffer section = buffer.duplicate().position(RECORDS_OFFSET).slice();
-    ByteBuffer records = Compression.decompress(codec, section, MAX_DECOMPRESSED_SIZE);
+    // Uncompressed records are read in place; only decompression allocates, and is bounded.
+    ByteBuffer records =
+        codec == CompressionType.NONE
+            ? section
+            : Compression.decompress(codec, section, MAX_DECOMPRESSED_SIZE);
     if (count < 0 || count > records.remaining() / DefaultRecord.MIN_RECORD_SIZE) {
       throw new CorruptRecordException(
           "record batch at offset "

@@ -57,11 +57,11 @@ public final class RecordBatches {
 
   /**
    * Size of the batch at absolute {@code position} from its length field, as a long so that a
-   * damaged length cannot overflow; -1 when the length field itself is cut off.
+   * damaged length cannot overflow; {@link Long#MIN_VALUE} when the length field itself is cut off.
    */
   private static long sizeAt(ByteBuffer buffer, int position) {
     if (buffer.limit() - position < RecordBatch.LOG_OVERHEAD) {
-      return -1;
+      return Long.MIN_VALUE;
     }
     return (long) buffer.getInt(position + RecordBatch.LENGTH_OFFSET) + RecordBatch.LOG_OVERHEAD;
   }
@@ -94,10 +94,10 @@ public final class RecordBatches {
 
     private RecordBatch advance() {
       int position = buffer.position();
-      long size = sizeAt(buffer, position);
-      if (size == -1) {
+      if (buffer.limit() - position < RecordBatch.LOG_OVERHEAD) {
         return null; // not even a length field left
       }
+      long size = sizeAt(buffer, position);
       if (size < RecordBatch.RECORD_BATCH_OVERHEAD) {
         throw new CorruptRecordException(
             "record batch at byte "

@@ -337,4 +337,20 @@ class RecordBatchRoundTripTest {
     assertEquals(0, value.position());
     assertNull(RecordBatch.wrap(buf).records().get(0).key());
   }
+
+  @ParameterizedTest
+  @EnumSource(CompressionType.class)
+  void readsFromReadOnlyDirectBuffers(CompressionType codec) {
+    // Batches may arrive as read-only or direct buffers (gRPC ByteStrings, file reads).
+    List<Input> in = variedInputs();
+    ByteBuffer heap = build(codec, TimestampType.CREATE_TIME, 3L, 64, in);
+    ByteBuffer direct = ByteBuffer.allocateDirect(heap.remaining() + 10);
+    direct.position(10);
+    direct.put(heap.duplicate());
+    direct.position(10);
+    RecordBatch batch = RecordBatch.wrap(direct.asReadOnlyBuffer());
+    batch.ensureValid();
+    assertRecords(in, 3L, batch);
+    assertEquals(1, RecordBatches.validBytes(direct) / heap.remaining());
+  }
 }
