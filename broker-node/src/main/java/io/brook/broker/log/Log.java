@@ -9,7 +9,6 @@ import io.brook.common.Scheduler;
 import io.brook.common.Time;
 import io.brook.common.TopicPartition;
 import io.brook.protocol.record.CorruptRecordException;
-import io.brook.protocol.record.RecordBatch;
 import io.brook.protocol.record.TimestampType;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -39,7 +38,9 @@ import org.apache.logging.log4j.Logger;
  * take {@link #lock}. Reads ({@link #read}, lookups by timestamp, the offset getters) take no lock
  * and run concurrently with the writer: the log end is published (volatile) only after the bytes
  * and index entries of an append are written, and a read never goes past the end it saw. {@link
- * #flush} fsyncs outside the lock.
+ * #flush} fsyncs outside the lock. A read that races with a truncation or deletion of the range it
+ * reads may fail (OffsetOutOfRangeException or LogStorageException); it never returns bytes that
+ * are not whole batches.
  */
 public final class Log implements AutoCloseable {
   private static final Logger log = LogManager.getLogger(Log.class);
@@ -55,6 +56,9 @@ public final class Log implements AutoCloseable {
   private final LogSegments segments;
   private final ReentrantLock lock = new ReentrantLock();
 
+  // end, logStartOffset, highWatermark, recoveryPoint, lastFlushTimeMs, offline and closed are
+  // written only while holding lock; config is swapped whole by updateConfig. All are volatile so
+  // that readers need no lock.
   private volatile LogConfig config;
   private volatile LogEnd end;
   private volatile long logStartOffset;
@@ -230,8 +234,9 @@ public final class Log implements AutoCloseable {
 
   /**
    * Validates every batch in {@code records}, then assigns offsets from the log end, stamps {@code
-   * leaderEpoch} (and LogAppendTime when the topic uses it) into the batches in place, and appends
-   * the buffer with one write. Nothing is appended when any batch fails validation.
+   * leaderEpoch} (and LogAppendTime when the topic uses it) into the batches in place (the caller's
+   * buffer is modified; a read-only one is copied first), and appends the buffer with one write.
+   * Nothing is appended when any batch fails validation.
    *
    * @throws RecordTooLargeException a batch over max.message.bytes, or the whole request over
    *     segment.bytes
@@ -240,45 +245,17 @@ public final class Log implements AutoCloseable {
    */
   public LogAppendInfo appendAsLeader(ByteBuffer records, int leaderEpoch) {
     LogConfig cfg = config;
-    ByteBuffer buf = records.duplicate().order(ByteOrder.BIG_ENDIAN);
-    validate(buf, cfg, true);
+    ByteBuffer buf = LogValidator.writableView(records);
+    LogValidator.validate(buf, cfg, true, topicPartition);
     lock.lock();
     try {
       ensureWritable();
       long now = time.milliseconds();
       boolean logAppendTime = cfg.messageTimestampType() == TimestampType.LOG_APPEND_TIME;
-      long next = end.offset();
-      long first = next;
-      long maxTs = RecordBatch.NO_TIMESTAMP;
-      long offsetOfMaxTs = first;
-      int numRecords = 0;
-      int pos = buf.position();
-      while (pos < buf.limit()) {
-        int size = RecordBatch.sizeAt(buf, pos);
-        RecordBatch batch = RecordBatch.wrap(buf.duplicate().position(pos).limit(pos + size));
-        batch.setBaseOffset(next);
-        batch.setPartitionLeaderEpoch(leaderEpoch);
-        if (logAppendTime) {
-          batch.setMaxTimestamp(TimestampType.LOG_APPEND_TIME, now);
-        }
-        if (batch.maxTimestamp() > maxTs) {
-          maxTs = batch.maxTimestamp();
-          offsetOfMaxTs = next;
-        }
-        numRecords += batch.recordCount();
-        next = batch.nextOffset();
-        pos += size;
-      }
-      appendLocked(buf, next - 1, maxTs, now);
-      return new LogAppendInfo(
-          first,
-          next - 1,
-          maxTs,
-          offsetOfMaxTs,
-          logAppendTime ? now : -1L,
-          numRecords,
-          buf.remaining(),
-          logStartOffset);
+      LogValidator.Stamped st =
+          LogValidator.assignOffsets(buf, end.offset(), leaderEpoch, logAppendTime, now);
+      appendLocked(buf, st.lastOffset(), st.maxTimestamp(), now);
+      return st.toAppendInfo(logAppendTime ? now : -1L, buf.remaining(), logStartOffset);
     } finally {
       lock.unlock();
     }
@@ -293,50 +270,14 @@ public final class Log implements AutoCloseable {
   public LogAppendInfo appendAsFollower(ByteBuffer records) {
     LogConfig cfg = config;
     ByteBuffer buf = records.duplicate().order(ByteOrder.BIG_ENDIAN);
-    validate(buf, cfg, false);
+    LogValidator.validate(buf, cfg, false, topicPartition);
     lock.lock();
     try {
       ensureWritable();
-      long expected = end.offset();
-      long first = -1;
-      long maxTs = RecordBatch.NO_TIMESTAMP;
-      long offsetOfMaxTs = -1;
-      int numRecords = 0;
-      int pos = buf.position();
-      while (pos < buf.limit()) {
-        int size = RecordBatch.sizeAt(buf, pos);
-        BatchHeader h = BatchHeader.read(buf, pos, pos);
-        if (first < 0 ? h.baseOffset() != expected : h.baseOffset() < expected) {
-          throw new UnexpectedAppendOffsetException(
-              "follower append to "
-                  + topicPartition
-                  + " has a batch at offset "
-                  + h.baseOffset()
-                  + " where "
-                  + expected
-                  + " was expected");
-        }
-        if (first < 0) {
-          first = h.baseOffset();
-        }
-        if (h.maxTimestamp() > maxTs) {
-          maxTs = h.maxTimestamp();
-          offsetOfMaxTs = h.baseOffset();
-        }
-        numRecords += buf.getInt(pos + RecordBatch.RECORDS_COUNT_OFFSET);
-        expected = h.nextOffset();
-        pos += size;
-      }
-      appendLocked(buf, expected - 1, maxTs, time.milliseconds());
-      return new LogAppendInfo(
-          first,
-          expected - 1,
-          maxTs,
-          offsetOfMaxTs,
-          -1L,
-          numRecords,
-          buf.remaining(),
-          logStartOffset);
+      LogValidator.Stamped st =
+          LogValidator.checkFollowerOffsets(buf, end.offset(), topicPartition);
+      appendLocked(buf, st.lastOffset(), st.maxTimestamp(), time.milliseconds());
+      return st.toAppendInfo(-1L, buf.remaining(), logStartOffset);
     } finally {
       lock.unlock();
     }
@@ -349,80 +290,6 @@ public final class Log implements AutoCloseable {
     if (offline) {
       throw new LogStorageException(
           "log " + topicPartition + " in " + dir.getParent() + " is offline after an I/O error");
-    }
-  }
-
-  /**
-   * Checks every batch of an append. A leader append also needs non-empty batches within
-   * max.message.bytes.
-   */
-  private void validate(ByteBuffer buf, LogConfig cfg, boolean asLeader) {
-    if (!buf.hasRemaining()) {
-      throw new CorruptRecordException("append to " + topicPartition + " holds no record batch");
-    }
-    if (buf.remaining() > cfg.segmentBytes()) {
-      throw new RecordTooLargeException(
-          "append of "
-              + buf.remaining()
-              + " bytes exceeds segment.bytes="
-              + cfg.segmentBytes()
-              + " for partition "
-              + topicPartition);
-    }
-    int count = 0;
-    int pos = buf.position();
-    while (pos < buf.limit()) {
-      int size = RecordBatch.sizeAt(buf, pos);
-      if (size < 0) {
-        throw new CorruptRecordException(
-            (buf.limit() - pos)
-                + " trailing bytes after "
-                + count
-                + " batch(es) in an append to "
-                + topicPartition);
-      }
-      if (size < RecordBatch.RECORD_BATCH_OVERHEAD || size > buf.limit() - pos) {
-        throw new CorruptRecordException(
-            "batch "
-                + count
-                + " of an append to "
-                + topicPartition
-                + " claims "
-                + size
-                + " bytes but "
-                + (buf.limit() - pos)
-                + " remain");
-      }
-      if (asLeader && size > cfg.maxMessageBytes()) {
-        throw new RecordTooLargeException(
-            "record batch of "
-                + size
-                + " bytes exceeds max.message.bytes="
-                + cfg.maxMessageBytes()
-                + " for partition "
-                + topicPartition);
-      }
-      RecordBatch batch = RecordBatch.wrap(buf.duplicate().position(pos).limit(pos + size));
-      batch.ensureValid();
-      if (asLeader) {
-        if (batch.recordCount() == 0) {
-          throw new CorruptRecordException(
-              "record batch " + count + " of an append to " + topicPartition + " has no records");
-        }
-        if (batch.recordCount() != batch.lastOffsetDelta() + 1) {
-          throw new CorruptRecordException(
-              "record batch "
-                  + count
-                  + " of an append to "
-                  + topicPartition
-                  + " has "
-                  + batch.recordCount()
-                  + " records but last offset delta "
-                  + batch.lastOffsetDelta());
-        }
-      }
-      count++;
-      pos += size;
     }
   }
 

@@ -92,6 +92,17 @@ class LogTest {
   }
 
   @Test
+  void readOnlyBuffersAreCopiedNotRefused() throws Exception {
+    Log log = open(LogConfig.DEFAULT);
+    log.appendAsLeader(produced(1), 0);
+    ByteBuffer ro = produced(2).asReadOnlyBuffer();
+    assertEquals(1, log.appendAsLeader(ro, 3).firstOffset());
+    RecordBatch b = RecordBatch.wrap(log.read(1, 1000, Long.MAX_VALUE, false).records());
+    assertEquals(1, b.baseOffset());
+    assertEquals(3, b.partitionLeaderEpoch());
+  }
+
+  @Test
   void nothingIsAppendedWhenAnyBatchIsInvalid() throws Exception {
     Log log = open(cfg().maxMessageBytes(150).build());
     log.appendAsLeader(produced(1), 0);
@@ -402,13 +413,18 @@ class LogTest {
     Log log = open(cfg().segmentBytes(3 * BATCH).indexIntervalBytes(0).build());
     for (int i = 0; i < 10; i++) {
       log.appendAsLeader(produced(1), 0);
+      time.advance(10);
     }
+    long t0 = time.milliseconds() - 100;
     byte[] all = bytes(readAll(log));
     log.close();
     Log again = open(cfg().segmentBytes(3 * BATCH).indexIntervalBytes(0).build(), 0, 10, true);
     assertEquals(10, again.logEndOffset());
     assertEquals(10, again.recoveryPoint());
     assertArrayEquals(all, bytes(readAll(again)));
+    // the time indexes and max timestamps come back from disk
+    assertEquals(4, again.fetchOffsetByTimestamp(t0 + 35).orElseThrow().offset());
+    assertEquals(9, again.fetchOffsetForMaxTimestamp().orElseThrow().offset());
     assertEquals(10, again.appendAsLeader(produced(1), 0).firstOffset());
   }
 

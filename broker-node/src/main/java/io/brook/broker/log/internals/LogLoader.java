@@ -138,6 +138,11 @@ public final class LogLoader {
       }
     }
 
+    for (LogSegment s : segments.values()) {
+      if (recoveredNext.containsKey(s.baseOffset()) && s != segments.last()) {
+        s.onBecomeInactiveSegment(); // rebuilt indexes were sized for appends: trim them
+      }
+    }
     if (segments.isEmpty()) {
       segments.add(create(dir, Math.max(0, logStartOffsetCheckpoint), config, time));
     }

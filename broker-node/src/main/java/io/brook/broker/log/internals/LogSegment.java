@@ -39,6 +39,7 @@ public final class LogSegment implements AutoCloseable {
   private final long rollJitterMs;
   private final Time time;
   private volatile long created;
+  // guarded by the owning log's lock (writer only)
   private int bytesSinceLastIndexEntry;
   private volatile MaxTimestamp maxTimestamp; // null until loaded
   private long rollingBasedTimestamp = Long.MIN_VALUE; // MIN_VALUE: not loaded; -1: none
@@ -420,8 +421,9 @@ public final class LogSegment implements AutoCloseable {
 
   /**
    * Re-reads every batch from the start (size sanity, CRC via {@link RecordBatch#ensureValid},
-   * offsets within the segment and increasing, the first at least {@code minFirstOffset}), rebuilds
-   * both indexes, and truncates the file at the first invalid byte.
+   * offsets within the segment and increasing (gaps are allowed, as compaction leaves them), the
+   * first at least {@code minFirstOffset}), rebuilds both indexes, and truncates the file at the
+   * first invalid byte.
    */
   public RecoveryResult recover(long minFirstOffset) throws IOException {
     offsetIndex.reset();
