@@ -94,7 +94,7 @@ public final class ConsoleProducer {
     if (a.get("--request-required-acks") != null) {
       props.put("acks", a.get("--request-required-acks"));
     } else {
-      props.putIfAbsent("acks", "1");
+      props.putIfAbsent("acks", "-1");
     }
     if (a.get("--compression-codec") != null) {
       String c = a.get("--compression-codec");
