@@ -15,6 +15,11 @@ import org.apache.logging.log4j.Logger;
  * with status 1; a fatal error of a critical thread exits with status 1 after closing.
  */
 public final class BrokerMain {
+  static {
+    // Our shutdown hook logs the clean shutdown, then stops log4j itself.
+    System.setProperty("log4j2.shutdownHookEnabled", "false");
+  }
+
   private static final Logger log = LogManager.getLogger(BrokerMain.class);
 
   private BrokerMain() {}
@@ -52,6 +57,7 @@ public final class BrokerMain {
                 () -> {
                   server.close();
                   stopped.countDown();
+                  LogManager.shutdown();
                 },
                 "broker-shutdown-hook"));
     try {

@@ -1,0 +1,142 @@
+package io.brook.broker.testing;
+
+import io.brook.broker.server.BrokerServer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import org.apache.curator.test.KillSession;
+import org.apache.curator.test.TestingServer;
+
+/**
+ * An in-JVM Brook cluster for tests: a real ZooKeeper (curator-test) and N real brokers on loopback
+ * port 0, each with its own log dir under a test's temporary directory. Brokers can be stopped,
+ * restarted on the same data and have their ZooKeeper session expired. Every wait has a deadline.
+ */
+public final class TestCluster implements AutoCloseable {
+  private final TestingServer zk;
+  private final Path baseDir;
+  private final Map<String, String> extraProps;
+  private final List<BrokerServer> brokers = new ArrayList<>();
+  private final String chroot = "/brook";
+
+  private TestCluster(Path baseDir, Map<String, String> extraProps) throws Exception {
+    this.zk = new TestingServer(true);
+    this.baseDir = baseDir;
+    this.extraProps = extraProps;
+  }
+
+  /** Starts ZooKeeper and {@code n} brokers (ids 1..n); waits for registration and a controller. */
+  public static TestCluster start(Path baseDir, int n, Map<String, String> extraProps)
+      throws Exception {
+    TestCluster c = new TestCluster(baseDir, extraProps);
+    try {
+      for (int id = 1; id <= n; id++) {
+        c.brokers.add(c.startBroker(id, Map.of()));
+      }
+      c.waitForBrokers(n);
+      c.waitForController();
+    } catch (Exception | AssertionError e) {
+      c.close();
+      throw e;
+    }
+    return c;
+  }
+
+  public Map<String, String> brokerProps(int id, Map<String, String> overrides) {
+    Map<String, String> p = new HashMap<>();
+    p.put("broker.id", String.valueOf(id));
+    p.put("listeners", "PLAINTEXT://127.0.0.1:0");
+    p.put("log.dirs", baseDir.resolve("broker-" + id).toString());
+    p.put("zookeeper.connect", zk.getConnectString() + chroot);
+    p.put("zookeeper.session.timeout.ms", "10000");
+    p.put("request.timeout.ms", "15000");
+    p.putAll(extraProps);
+    p.putAll(overrides);
+    return p;
+  }
+
+  private BrokerServer startBroker(int id, Map<String, String> overrides) {
+    return BrokerServer.startInProcess(brokerProps(id, overrides));
+  }
+
+  public String connectString() {
+    return zk.getConnectString() + chroot;
+  }
+
+  public List<BrokerServer> brokers() {
+    return brokers;
+  }
+
+  public BrokerServer broker(int id) {
+    return brokers.get(id - 1);
+  }
+
+  /** host:port of every running broker. */
+  public String bootstrapServers() {
+    return brokers.stream()
+        .filter(BrokerServer::isRunning)
+        .map(b -> "127.0.0.1:" + b.boundPort())
+        .collect(Collectors.joining(","));
+  }
+
+  /** Waits until every running broker's metadata lists {@code n} live brokers. */
+  public void waitForBrokers(int n) {
+    Wait.until(
+        n + " live brokers in every broker's metadata",
+        Duration.ofSeconds(60),
+        () ->
+            brokers.stream()
+                .filter(BrokerServer::isRunning)
+                .allMatch(b -> b.metadataCache().liveBrokers().size() == n));
+  }
+
+  /** Waits for an active controller and returns its broker. */
+  public BrokerServer waitForController() {
+    Wait.until(
+        "an active controller", Duration.ofSeconds(60), () -> activeController().isPresent());
+    return activeController().orElseThrow();
+  }
+
+  public Optional<BrokerServer> activeController() {
+    return brokers.stream()
+        .filter(BrokerServer::isRunning)
+        .filter(BrokerServer::isController)
+        .findFirst();
+  }
+
+  /** Stops broker {@code id} cleanly. */
+  public void stop(int id) {
+    broker(id).close();
+  }
+
+  /** Starts broker {@code id} again on its log dir (a new port). */
+  public BrokerServer restart(int id) {
+    BrokerServer b = broker(id);
+    b.close();
+    BrokerServer again = startBroker(id, Map.of());
+    brokers.set(id - 1, again);
+    return again;
+  }
+
+  /** Expires broker {@code id}'s ZooKeeper session, as a long pause or partition would. */
+  public void expireSession(int id) throws Exception {
+    KillSession.kill(broker(id).zkClient().getZookeeperClient().getZooKeeper());
+  }
+
+  @Override
+  public void close() throws Exception {
+    for (BrokerServer b : brokers) {
+      try {
+        b.close();
+      } catch (RuntimeException e) {
+        // keep closing the others
+      }
+    }
+    zk.close();
+  }
+}
