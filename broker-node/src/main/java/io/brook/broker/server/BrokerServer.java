@@ -187,11 +187,7 @@ public final class BrokerServer implements AutoCloseable {
               controller);
 
       BrokerInfo info = BrokerInfo.of(id, advertisedHost(), advertisedPort(), config.rack());
-      registrar = new BrokerRegistrar(zk, info);
-      registrar.addEpochListener(
-          epoch ->
-              log.info(
-                  "Broker {} registered at {}:{} (epoch {})", id, info.host(), info.port(), epoch));
+      registrar = new BrokerRegistrar(zk, info); // logs "Broker N registered at ..." itself
       registrar.start();
 
       if (controller != null) {
