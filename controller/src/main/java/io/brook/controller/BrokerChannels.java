@@ -19,6 +19,12 @@ import java.util.concurrent.CompletableFuture;
  * {@link #abandonAll()}. The returned future completes with the broker's response (which may carry
  * an error code such as STALE_CONTROLLER_EPOCH), or exceptionally with {@link
  * BrokerUnreachableException} once the broker left the live set or the requests were abandoned.
+ *
+ * <p>Ordering: requests to one broker registration are delivered one at a time in the order of the
+ * calls that made them; a request is sent only once the previous one to that broker was answered or
+ * abandoned (a retry keeps its place). Brokers, on the other hand, are independent of each other.
+ * An UpdateMetadata request still waiting when a full one for the same broker is made may be
+ * dropped; its future then completes with the full one's outcome.
  */
 public interface BrokerChannels extends AutoCloseable {
 

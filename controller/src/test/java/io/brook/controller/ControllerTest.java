@@ -11,6 +11,7 @@ import io.brook.metadata.LeaderAndIsr;
 import io.brook.metadata.TopicAssignment;
 import io.brook.metadata.zk.MetadataStore;
 import io.brook.metadata.zk.ZkPaths;
+import io.brook.protocol.v1.BrokerEndpoint;
 import io.brook.protocol.v1.CreatableTopic;
 import io.brook.protocol.v1.CreatableTopicResult;
 import io.brook.protocol.v1.CreateTopicsRequest;
@@ -19,6 +20,7 @@ import io.brook.protocol.v1.ErrorCode;
 import io.brook.protocol.v1.LeaderAndIsrRequest;
 import io.brook.protocol.v1.PartitionState;
 import io.brook.protocol.v1.StopReplicaPartition;
+import io.brook.protocol.v1.UpdateMetadataRequest;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -55,12 +57,18 @@ class ControllerTest {
   }
 
   private Controller controller(int id) throws Exception {
+    return controller(id, 50);
+  }
+
+  private Controller controller(int id, long retryBackoffMs) throws Exception {
     ControllerConfig cfg =
         ControllerConfig.fromProperties(
-            id, Map.of("request.timeout.ms", "5000", "retry.backoff.ms", "50"));
+            id,
+            Map.of(
+                "request.timeout.ms", "5000", "retry.backoff.ms", String.valueOf(retryBackoffMs)));
     GrpcBrokerChannels channels =
         new GrpcBrokerChannels(
-            5000, 50, b -> InProcessChannelBuilder.forName("broker-" + b.id()).build());
+            5000, retryBackoffMs, b -> InProcessChannelBuilder.forName("broker-" + b.id()).build());
     Controller c =
         zk.closeLater(new Controller(cfg, zk.client(), channels, Time.SYSTEM, new Random(id)));
     c.start();
@@ -166,6 +174,59 @@ class ControllerTest {
 
     // Already exists.
     assertEquals(ErrorCode.TOPIC_ALREADY_EXISTS, createOne(c, create("orders", 1, 1)).getError());
+  }
+
+  /** The live broker ids of the full UpdateMetadata requests {@code b} applied, in order. */
+  private static List<List<Integer>> appliedFullLiveBrokers(FakeBroker b) {
+    List<List<Integer>> out = new ArrayList<>();
+    for (UpdateMetadataRequest u : b.updateMetadata) {
+      if (u.getFull()) {
+        out.add(u.getLiveBrokersList().stream().map(BrokerEndpoint::getId).sorted().toList());
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The reported bug: "Broker 2 became controller (epoch 1)", then "Brokers left: [], joined: [1]",
+   * and broker 3 kept listing only brokers [2, 3]. The full UpdateMetadata sent on becoming
+   * controller was slow and failed transiently; sent independently, its retry overtook the full one
+   * sent for the join. Requests to a broker must reach it in the order they were made.
+   */
+  @Test
+  void aDelayedFullUpdateDoesNotOvertakeTheOneForAJoin() throws Exception {
+    FakeBroker b2 = zk.closeLater(new FakeBroker(2, zk.client(), true));
+    FakeBroker b3 = zk.closeLater(new FakeBroker(3, zk.client(), true));
+    Controller c = controller(2, 200);
+    waitFor(c::isActive, "controller active");
+    for (FakeBroker b : List.of(b2, b3)) {
+      UpdateMetadataRequest held = b.firstUpdateMetadataHeld.get(30, TimeUnit.SECONDS);
+      assertTrue(held.getFull());
+      assertEquals(2, held.getLiveBrokersCount(), "sent on becoming controller");
+    }
+
+    FakeBroker b1 = broker(1);
+    waitFor(() -> !appliedFullLiveBrokers(b1).isEmpty(), "broker 1 told about the cluster");
+    assertEquals(List.of(1, 2, 3), appliedFullLiveBrokers(b1).get(0));
+
+    // The slow first deliveries fail now; the controller retries them.
+    b2.firstUpdateMetadataRelease.complete(null);
+    b3.firstUpdateMetadataRelease.complete(null);
+    for (FakeBroker b : List.of(b2, b3)) {
+      waitFor(
+          () -> appliedFullLiveBrokers(b).size() >= 2,
+          "broker " + b.id + " to apply both full UpdateMetadata requests");
+    }
+    for (FakeBroker b : List.of(b1, b2, b3)) {
+      List<List<Integer>> applied = appliedFullLiveBrokers(b);
+      assertEquals(
+          List.of(1, 2, 3),
+          applied.get(applied.size() - 1),
+          "live brokers in the last full UpdateMetadata broker "
+              + b.id
+              + " applied; all it applied: "
+              + applied);
+    }
   }
 
   @Test

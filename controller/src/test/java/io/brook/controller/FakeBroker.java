@@ -11,15 +11,22 @@ import io.brook.protocol.v1.StopReplicaResponse;
 import io.brook.protocol.v1.UpdateMetadataRequest;
 import io.brook.protocol.v1.UpdateMetadataResponse;
 import io.grpc.Server;
+import io.grpc.Status;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.stub.StreamObserver;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.curator.framework.CuratorFramework;
 
 /**
  * A fake broker for controller tests: an in-process BrokerControlService named "broker-&lt;id&gt;"
  * that records what it receives and answers NONE, plus a real registration in ZooKeeper.
+ *
+ * <p>With {@code slowFirstUpdateMetadata}, the first UpdateMetadata it receives is a slow delivery
+ * that fails: it is not applied (not recorded), and its answer is held until {@link
+ * #firstUpdateMetadataRelease} completes, then is UNAVAILABLE, so the controller retries it.
  */
 final class FakeBroker implements AutoCloseable {
   final int id;
@@ -29,8 +36,16 @@ final class FakeBroker implements AutoCloseable {
   final List<LeaderAndIsrRequest> leaderAndIsr = new CopyOnWriteArrayList<>();
   final List<UpdateMetadataRequest> updateMetadata = new CopyOnWriteArrayList<>();
   final List<StopReplicaRequest> stopReplica = new CopyOnWriteArrayList<>();
+  final CompletableFuture<UpdateMetadataRequest> firstUpdateMetadataHeld =
+      new CompletableFuture<>();
+  final CompletableFuture<Void> firstUpdateMetadataRelease = new CompletableFuture<>();
 
   FakeBroker(int id, CuratorFramework client) throws Exception {
+    this(id, client, false);
+  }
+
+  FakeBroker(int id, CuratorFramework client, boolean slowFirstUpdateMetadata) throws Exception {
+    AtomicBoolean holdNext = new AtomicBoolean(slowFirstUpdateMetadata);
     this.id = id;
     this.client = client;
     this.server =
@@ -57,6 +72,12 @@ final class FakeBroker implements AutoCloseable {
                   @Override
                   public void updateMetadata(
                       UpdateMetadataRequest r, StreamObserver<UpdateMetadataResponse> out) {
+                    if (holdNext.compareAndSet(true, false)) {
+                      firstUpdateMetadataHeld.complete(r);
+                      firstUpdateMetadataRelease.thenRun(
+                          () -> out.onError(Status.UNAVAILABLE.asRuntimeException()));
+                      return;
+                    }
                     updateMetadata.add(r);
                     out.onNext(
                         UpdateMetadataResponse.newBuilder().setError(ErrorCode.NONE).build());

@@ -1,12 +1,9 @@
 package io.brook.controller.grpc;
 
-import com.google.common.util.concurrent.FutureCallback;
-import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.ListenableFuture;
-import com.google.common.util.concurrent.MoreExecutors;
 import io.brook.controller.BrokerChannels;
+import io.brook.controller.grpc.BrokerRequestQueue.Kind;
 import io.brook.metadata.BrokerInfo;
-import io.brook.protocol.v1.BrokerControlServiceGrpc;
 import io.brook.protocol.v1.BrokerControlServiceGrpc.BrokerControlServiceFutureStub;
 import io.brook.protocol.v1.LeaderAndIsrRequest;
 import io.brook.protocol.v1.LeaderAndIsrResponse;
@@ -16,44 +13,41 @@ import io.brook.protocol.v1.UpdateMetadataRequest;
 import io.brook.protocol.v1.UpdateMetadataResponse;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
-import io.grpc.Status;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.Logger;
 
 /**
- * {@link BrokerChannels} over gRPC: one {@link ManagedChannel} per live broker registration
- * (plaintext, netty-shaded by default; a channel factory can be injected, e.g. in-process for
- * tests), a deadline on every call, and retries with exponential back-off (retry.backoff.ms,
- * doubling, at most 10x) of calls that failed with a transient status (UNAVAILABLE,
- * DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, ABORTED) while the target stays live and the requests are
- * not abandoned.
+ * {@link BrokerChannels} over gRPC: one {@link ManagedChannel} and one ordered {@link
+ * BrokerRequestQueue} per live broker registration (plaintext, netty-shaded by default; a channel
+ * factory can be injected, e.g. in-process for tests), a deadline on every call, and retries with
+ * exponential back-off (retry.backoff.ms, doubling, at most 10x) of calls that failed with a
+ * transient status (UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, ABORTED) while the target
+ * stays live and the requests are not abandoned.
+ *
+ * <p>Ordering: requests to one broker reach it one at a time in the order they were given to this
+ * object (a retried request keeps its place at the head); requests to different brokers are
+ * independent, so a slow broker holds up only its own queue. Queued UpdateMetadata requests are
+ * superseded by a later full one (see {@link BrokerRequestQueue}).
  *
  * <p>Thread-safe. Invariant: {@code targets} holds exactly the registrations last given to {@link
- * #updateLiveBrokers}, each with an open channel.
+ * #updateLiveBrokers}, each with an open channel and an open queue; a registration removed from it
+ * has its queue closed (its requests failed) and its channel shut down.
  */
 public final class GrpcBrokerChannels implements BrokerChannels {
-  private static final Logger log = LogManager.getLogger(GrpcBrokerChannels.class);
-
-  private record Target(BrokerInfo broker, ManagedChannel channel) {}
+  private record Target(BrokerInfo broker, ManagedChannel channel, BrokerRequestQueue queue) {}
 
   private final long requestTimeoutMs;
   private final long retryBackoffMs;
   private final Function<BrokerInfo, ManagedChannel> channelFactory;
   private final Map<Integer, Target> targets = new ConcurrentHashMap<>();
   private final ScheduledExecutorService retries;
-
-  /** Bumped by abandonAll; a request of an older generation is not retried. */
-  private final AtomicLong generation = new AtomicLong();
 
   private volatile boolean closed;
 
@@ -85,42 +79,54 @@ public final class GrpcBrokerChannels implements BrokerChannels {
     if (closed) {
       return;
     }
-    Map<Integer, BrokerInfo> wanted = new java.util.HashMap<>();
+    Map<Integer, BrokerInfo> wanted = new HashMap<>();
     liveBrokers.forEach(b -> wanted.put(b.id(), b));
     for (var it = targets.entrySet().iterator(); it.hasNext(); ) {
       var e = it.next();
       BrokerInfo w = wanted.get(e.getKey());
       if (!Objects.equals(w, e.getValue().broker())) {
         it.remove();
-        e.getValue().channel().shutdownNow();
+        close(e.getValue());
       }
     }
     for (BrokerInfo b : liveBrokers) {
-      targets.computeIfAbsent(b.id(), id -> new Target(b, channelFactory.apply(b)));
+      targets.computeIfAbsent(
+          b.id(),
+          id -> {
+            ManagedChannel channel = channelFactory.apply(b);
+            return new Target(
+                b,
+                channel,
+                new BrokerRequestQueue(b, channel, retries, requestTimeoutMs, retryBackoffMs));
+          });
     }
   }
 
   @Override
   public CompletableFuture<LeaderAndIsrResponse> leaderAndIsr(
       BrokerInfo target, LeaderAndIsrRequest request) {
-    return send(target, "LeaderAndIsr", stub -> stub.leaderAndIsr(request));
+    return send(target, "LeaderAndIsr", Kind.LEADER_AND_ISR, stub -> stub.leaderAndIsr(request));
   }
 
   @Override
   public CompletableFuture<StopReplicaResponse> stopReplica(
       BrokerInfo target, StopReplicaRequest request) {
-    return send(target, "StopReplica", stub -> stub.stopReplica(request));
+    return send(target, "StopReplica", Kind.STOP_REPLICA, stub -> stub.stopReplica(request));
   }
 
   @Override
   public CompletableFuture<UpdateMetadataResponse> updateMetadata(
       BrokerInfo target, UpdateMetadataRequest request) {
-    return send(target, "UpdateMetadata", stub -> stub.updateMetadata(request));
+    return send(
+        target,
+        request.getFull() ? "UpdateMetadata(full)" : "UpdateMetadata",
+        request.getFull() ? Kind.FULL_UPDATE_METADATA : Kind.UPDATE_METADATA,
+        stub -> stub.updateMetadata(request));
   }
 
   @Override
   public void abandonAll() {
-    generation.incrementAndGet();
+    targets.values().forEach(t -> t.queue().abandonAll());
   }
 
   @Override
@@ -129,84 +135,32 @@ public final class GrpcBrokerChannels implements BrokerChannels {
       return;
     }
     closed = true;
-    generation.incrementAndGet();
     retries.shutdownNow();
-    targets.values().forEach(t -> t.channel().shutdownNow());
+    targets.values().forEach(GrpcBrokerChannels::close);
     targets.clear();
+  }
+
+  private static void close(Target t) {
+    t.queue().close();
+    t.channel().shutdownNow();
   }
 
   private <T> CompletableFuture<T> send(
       BrokerInfo target,
       String what,
+      Kind kind,
       Function<BrokerControlServiceFutureStub, ListenableFuture<T>> call) {
-    CompletableFuture<T> result = new CompletableFuture<>();
-    attempt(target, what, call, result, generation.get(), 0);
-    return result;
-  }
-
-  private <T> void attempt(
-      BrokerInfo target,
-      String what,
-      Function<BrokerControlServiceFutureStub, ListenableFuture<T>> call,
-      CompletableFuture<T> result,
-      long gen,
-      int attempt) {
     Target t = targets.get(target.id());
-    if (closed || gen != generation.get()) {
-      result.completeExceptionally(
-          new BrokerUnreachableException(what + " to broker " + target.id() + " abandoned"));
-      return;
+    if (closed) {
+      return CompletableFuture.failedFuture(
+          new BrokerUnreachableException("channels closed; " + what + " abandoned"));
     }
     if (t == null || t.broker().epoch() != target.epoch()) {
-      result.completeExceptionally(
+      return CompletableFuture.failedFuture(
           new BrokerUnreachableException(
               "Broker " + target.id() + " (epoch " + target.epoch() + ") is no longer live"));
-      return;
     }
-    ListenableFuture<T> f;
-    try {
-      f =
-          call.apply(
-              BrokerControlServiceGrpc.newFutureStub(t.channel())
-                  .withDeadlineAfter(requestTimeoutMs, TimeUnit.MILLISECONDS));
-    } catch (RuntimeException e) {
-      result.completeExceptionally(e);
-      return;
-    }
-    Futures.addCallback(
-        f,
-        new FutureCallback<T>() {
-          @Override
-          public void onSuccess(T response) {
-            result.complete(response);
-          }
-
-          @Override
-          public void onFailure(Throwable error) {
-            Status.Code code = Status.fromThrowable(error).getCode();
-            boolean transientFailure =
-                code == Status.Code.UNAVAILABLE
-                    || code == Status.Code.DEADLINE_EXCEEDED
-                    || code == Status.Code.RESOURCE_EXHAUSTED
-                    || code == Status.Code.ABORTED;
-            if (!transientFailure) {
-              result.completeExceptionally(error);
-              return;
-            }
-            long delay = retryBackoffMs * Math.min(1L << Math.min(attempt, 4), 10L);
-            log.debug(
-                "{} to broker {} failed ({}), retrying in {} ms", what, target.id(), code, delay);
-            try {
-              retries.schedule(
-                  () -> attempt(target, what, call, result, gen, attempt + 1),
-                  delay,
-                  TimeUnit.MILLISECONDS);
-            } catch (java.util.concurrent.RejectedExecutionException e) {
-              result.completeExceptionally(
-                  new BrokerUnreachableException("channels closed; " + what + " abandoned"));
-            }
-          }
-        },
-        MoreExecutors.directExecutor());
+    // A queue closed concurrently fails the request itself.
+    return t.queue().enqueue(new BrokerRequestQueue.Request<>(what, kind, call));
   }
 }
