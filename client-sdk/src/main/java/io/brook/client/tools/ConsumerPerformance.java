@@ -6,6 +6,7 @@ import io.brook.client.consumer.BrookConsumer;
 import io.brook.client.consumer.ConsumerRecord;
 import io.brook.client.consumer.ConsumerRecords;
 import io.brook.common.TopicPartition;
+import java.io.PrintStream;
 import java.text.SimpleDateFormat;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,11 +22,12 @@ public final class ConsumerPerformance {
   private ConsumerPerformance() {}
 
   public static void main(String[] args) {
-    System.exit(run(args));
+    System.exit(run(args, System.out));
   }
 
-  static int run(String[] args) {
-    return ToolArgs.run("ConsumerPerformance", ToolArgs.verbose(args), () -> execute(args));
+  /** Runs the tool, printing its report to {@code out}; returns the exit code. */
+  public static int run(String[] args, PrintStream out) {
+    return ToolArgs.run("ConsumerPerformance", ToolArgs.verbose(args), () -> execute(args, out));
   }
 
   static final String HEADER =
@@ -35,7 +37,7 @@ public final class ConsumerPerformance {
       "time, threadId, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec,"
           + " rebalance.time.ms, fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec";
 
-  private static int execute(String[] argv) throws Exception {
+  private static int execute(String[] argv, PrintStream out) throws Exception {
     ToolArgs a =
         new ToolArgs(
             argv,
@@ -62,7 +64,7 @@ public final class ConsumerPerformance {
                 "--threads"),
             Set.of());
     if (a.has("--help")) {
-      System.out.println(
+      out.println(
           "usage: brook-consumer-perf-test.sh --bootstrap-server B --topic T --messages N"
               + " [--timeout MS] [--fetch-size BYTES] [--from-latest] [--show-detailed-stats]"
               + " [--reporting-interval MS] [--hide-header] [--consumer.config FILE]");
@@ -105,7 +107,7 @@ public final class ConsumerPerformance {
     long totalBytesRead = 0;
     long joinTimeMs = 0;
     if (!a.has("--hide-header")) {
-      System.out.println(detailed ? DETAILED_HEADER : HEADER);
+      out.println(detailed ? DETAILED_HEADER : HEADER);
     }
     long startMs;
     long endMs;
@@ -158,7 +160,8 @@ public final class ConsumerPerformance {
                   lastReportTime,
                   currentTimeMillis,
                   dateFormat,
-                  0);
+                  0,
+                  out);
             }
             lastReportTime = currentTimeMillis;
             lastMessagesRead = totalMessagesRead;
@@ -167,7 +170,7 @@ public final class ConsumerPerformance {
         }
       }
       if (totalMessagesRead < messages) {
-        System.out.printf(
+        out.printf(
             "WARNING: Exiting before consuming the expected number of messages: timeout (%d ms)"
                 + " exceeded. You can use the --timeout option to increase the timeout.%n",
             timeout);
@@ -175,10 +178,10 @@ public final class ConsumerPerformance {
       endMs = System.currentTimeMillis();
     }
     if (a.has("--print-metrics")) {
-      System.out.println("Metrics are not available yet in Brook's consumer.");
+      out.println("Metrics are not available yet in Brook's consumer.");
     }
     if (!detailed) {
-      System.out.println(
+      out.println(
           resultLine(dateFormat, startMs, endMs, totalBytesRead, totalMessagesRead, joinTimeMs));
     }
     return 0;
@@ -218,7 +221,8 @@ public final class ConsumerPerformance {
       long startMs,
       long endMs,
       SimpleDateFormat dateFormat,
-      long joinTimeMsInSingleRound) {
+      long joinTimeMsInSingleRound,
+      PrintStream out) {
     double elapsedMs = endMs - startMs;
     double totalMbRead = (bytesRead * 1.0) / (1024 * 1024);
     double intervalMbRead = ((bytesRead - lastBytesRead) * 1.0) / (1024 * 1024);
@@ -228,7 +232,7 @@ public final class ConsumerPerformance {
     double fetchMbPerSec = fetchTimeMs <= 0 ? 0.0 : 1000.0 * intervalMbRead / fetchTimeMs;
     double fetchMsgPerSec =
         fetchTimeMs <= 0 ? 0.0 : 1000.0 * (messagesRead - lastMessagesRead) / fetchTimeMs;
-    System.out.printf(
+    out.printf(
         "%s, %d, %.4f, %.4f, %d, %.4f, %d, %d, %.4f, %.4f%n",
         dateFormat.format(endMs),
         id,

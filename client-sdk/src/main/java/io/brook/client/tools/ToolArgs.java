@@ -138,6 +138,15 @@ final class ToolArgs {
 
   /** Runs a tool body, turning failures into one line on stderr and an exit code. */
   static int run(String tool, boolean verbose, ToolBody body) {
+    return run(tool, null, verbose, body);
+  }
+
+  /**
+   * As {@link #run(String, boolean, ToolBody)}; with a non-null {@code errorPrefix} a failure is
+   * printed as that prefix and the error's message (Kafka's TopicCommand: {@code "Error while
+   * executing topic command : "}).
+   */
+  static int run(String tool, String errorPrefix, boolean verbose, ToolBody body) {
     try {
       return body.run();
     } catch (UsageException e) {
@@ -148,13 +157,16 @@ final class ToolArgs {
       if (root instanceof java.util.concurrent.ExecutionException && root.getCause() != null) {
         root = root.getCause();
       }
+      String message = String.valueOf(root.getMessage()).replace('\n', ' ');
       System.err.println(
-          "Error while executing "
-              + tool
-              + ": "
-              + root.getClass().getSimpleName()
-              + ": "
-              + root.getMessage());
+          errorPrefix != null
+              ? errorPrefix + message
+              : "Error while executing "
+                  + tool
+                  + ": "
+                  + root.getClass().getSimpleName()
+                  + ": "
+                  + message);
       if (verbose) {
         e.printStackTrace();
       }

@@ -31,8 +31,18 @@ public final class TopicCommand {
     System.exit(run(args, System.out));
   }
 
+  /**
+   * The admin timeouts the tool uses unless --command-config sets them: a command line tool should
+   * give up well before an operator does, so it does not wait the admin client's 60 s default.
+   */
+  static final String DEFAULT_TOOL_TIMEOUT_MS = "15000";
+
   static int run(String[] args, PrintStream out) {
-    return ToolArgs.run("TopicCommand", ToolArgs.verbose(args), () -> execute(args, out));
+    return ToolArgs.run(
+        "TopicCommand",
+        "Error while executing topic command : ",
+        ToolArgs.verbose(args),
+        () -> execute(args, out));
   }
 
   private static int execute(String[] argv, PrintStream out) throws Exception {
@@ -81,6 +91,8 @@ public final class TopicCommand {
     Properties props = new Properties();
     ToolArgs.loadFile(a.get("--command-config"), props);
     props.put("bootstrap.servers", a.required("--bootstrap-server"));
+    props.putIfAbsent("default.api.timeout.ms", DEFAULT_TOOL_TIMEOUT_MS);
+    props.putIfAbsent("request.timeout.ms", DEFAULT_TOOL_TIMEOUT_MS);
     try (Admin admin = Admin.create(props)) {
       if (a.has("--create")) {
         return create(admin, a, out);

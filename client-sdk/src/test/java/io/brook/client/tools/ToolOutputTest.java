@@ -92,6 +92,7 @@ class ToolOutputTest {
         ConsumerPerformance.run(
             new String[] {
               "--topic", "t", "--messages", "1", "--bootstrap-server", "h:1", "--group", "g"
-            }));
+            },
+            System.out));
   }
 }

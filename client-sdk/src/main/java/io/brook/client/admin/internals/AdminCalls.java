@@ -8,6 +8,7 @@ import io.brook.client.internals.BrokerChannels;
 import io.brook.client.internals.ErrorMapping;
 import io.brook.common.Time;
 import io.brook.protocol.v1.BrokerServiceGrpc.BrokerServiceBlockingStub;
+import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -24,7 +25,9 @@ import org.apache.logging.log4j.Logger;
  * (the bootstrap addresses in turn, moving on after a failure), with a deadline of {@code
  * request.timeout.ms} per attempt; retriable failures (network errors, NOT_CONTROLLER, a handler
  * throwing a {@link RetriableException}) are retried after {@code retry.backoff.ms} until the
- * call's own timeout. Thread-safe: {@link #submit} from any thread.
+ * call's own timeout, counted from {@link #submit} (so time queued behind other calls counts).
+ * Every attempt carries a gRPC deadline within the call's, so no call outlives its timeout.
+ * Thread-safe: {@link #submit} from any thread.
  */
 public final class AdminCalls {
   private static final Logger LOG = LogManager.getLogger(AdminCalls.class);
@@ -74,8 +77,10 @@ public final class AdminCalls {
       Rpc<R> rpc,
       Function<R, Void> handler,
       Consumer<BrookException> onFailure) {
+    // The call's time starts now, as in Kafka: time spent queued behind other calls counts.
+    long deadline = time.hiResClockMs() + timeoutMs;
     try {
-      executor.execute(() -> run(name, timeoutMs, rpc, handler, onFailure));
+      executor.execute(() -> run(name, timeoutMs, deadline, rpc, handler, onFailure));
     } catch (RejectedExecutionException e) {
       onFailure.accept(new BrookException("The admin client is closed. Call: " + name));
     }
@@ -84,23 +89,16 @@ public final class AdminCalls {
   private <R> void run(
       String name,
       long timeoutMs,
+      long deadline,
       Rpc<R> rpc,
       Function<R, Void> handler,
       Consumer<BrookException> onFailure) {
-    long deadline = time.hiResClockMs() + timeoutMs;
     BrookException last = null;
+    boolean reachedBroker = false;
     while (true) {
       long left = deadline - time.hiResClockMs();
       if (left <= 0) {
-        onFailure.accept(
-            new TimeoutException(
-                "Call "
-                    + name
-                    + " timed out after "
-                    + timeoutMs
-                    + " ms"
-                    + (last == null ? "" : "; last error: " + last.getMessage()),
-                last));
+        onFailure.accept(timedOut(name, timeoutMs, reachedBroker, last));
         return;
       }
       Node node = nodes.get(Math.floorMod(cursor, nodes.size()));
@@ -110,10 +108,12 @@ public final class AdminCalls {
                 channels
                     .blockingStub(node)
                     .withDeadlineAfter(Math.min(left, requestTimeoutMs), TimeUnit.MILLISECONDS));
+        reachedBroker = true;
         handler.apply(resp);
         return;
       } catch (StatusRuntimeException e) {
         last = ErrorMapping.fromStatus(e, node.host() + ":" + node.port());
+        reachedBroker |= e.getStatus().getCode() != Status.Code.UNAVAILABLE;
         cursor++;
         if (!(last instanceof RetriableException)) {
           onFailure.accept(last);
@@ -137,6 +137,28 @@ public final class AdminCalls {
         return;
       }
     }
+  }
+
+  /**
+   * Kafka's wording: "Timed out waiting for a node assignment" when no broker could be reached,
+   * "Timed out waiting for a response" otherwise; then the call's name and the last error.
+   */
+  static TimeoutException timedOut(
+      String name, long timeoutMs, boolean reachedBroker, BrookException last) {
+    String what =
+        reachedBroker
+            ? "Timed out waiting for a response"
+            : "Timed out waiting for a node assignment";
+    return new TimeoutException(
+        what
+            + ". Call: "
+            + name
+            + " (after "
+            + timeoutMs
+            + " ms"
+            + (last == null ? "" : "; last error: " + last.getMessage())
+            + ")",
+        last);
   }
 
   /** Lets queued calls finish for up to {@code timeoutMs}, then abandons them. */
