@@ -1,17 +1,18 @@
 package io.brook.client.admin;
 
-import static io.brook.client.common.config.ConfigDef.NO_DEFAULT_VALUE;
 import static io.brook.client.common.config.ConfigDef.atLeast;
 
 import io.brook.client.common.config.AbstractConfig;
+import io.brook.client.common.config.CommonClientConfigs;
 import io.brook.client.common.config.ConfigDef;
 import io.brook.client.common.config.ConfigDef.Type;
 import java.util.Map;
 
 /** The admin client's configuration: Kafka's names and defaults. Immutable. */
 public final class AdminClientConfig extends AbstractConfig {
-  public static final String BOOTSTRAP_SERVERS_CONFIG = "bootstrap.servers";
-  public static final String CLIENT_ID_CONFIG = "client.id";
+  public static final String BOOTSTRAP_SERVERS_CONFIG =
+      CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG;
+  public static final String CLIENT_ID_CONFIG = CommonClientConfigs.CLIENT_ID_CONFIG;
   public static final String REQUEST_TIMEOUT_MS_CONFIG = "request.timeout.ms";
   public static final String DEFAULT_API_TIMEOUT_MS_CONFIG = "default.api.timeout.ms";
   public static final String RETRY_BACKOFF_MS_CONFIG = "retry.backoff.ms";
@@ -19,14 +20,7 @@ public final class AdminClientConfig extends AbstractConfig {
   public static final String RETRIES_CONFIG = "retries";
 
   static final ConfigDef CONFIG =
-      new ConfigDef()
-          .define(
-              BOOTSTRAP_SERVERS_CONFIG,
-              Type.LIST,
-              NO_DEFAULT_VALUE,
-              ConfigDef.nonEmptyList(),
-              "host:port pairs used to find the cluster")
-          .define(CLIENT_ID_CONFIG, Type.STRING, "", "")
+      CommonClientConfigs.newConfigDef()
           .define(REQUEST_TIMEOUT_MS_CONFIG, Type.INT, 30000, atLeast(0), "")
           .define(DEFAULT_API_TIMEOUT_MS_CONFIG, Type.INT, 60000, atLeast(0), "")
           .define(RETRY_BACKOFF_MS_CONFIG, Type.LONG, 100L, atLeast(0L), "")

@@ -5,14 +5,16 @@ import static io.brook.client.common.config.ConfigDef.atLeast;
 import static io.brook.client.common.config.ConfigDef.in;
 
 import io.brook.client.common.config.AbstractConfig;
+import io.brook.client.common.config.CommonClientConfigs;
 import io.brook.client.common.config.ConfigDef;
 import io.brook.client.common.config.ConfigDef.Type;
 import java.util.Map;
 
 /** The consumer's configuration: Kafka's names, types and defaults. Immutable. */
 public final class ConsumerConfig extends AbstractConfig {
-  public static final String BOOTSTRAP_SERVERS_CONFIG = "bootstrap.servers";
-  public static final String CLIENT_ID_CONFIG = "client.id";
+  public static final String BOOTSTRAP_SERVERS_CONFIG =
+      CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG;
+  public static final String CLIENT_ID_CONFIG = CommonClientConfigs.CLIENT_ID_CONFIG;
   public static final String GROUP_ID_CONFIG = "group.id";
   public static final String KEY_DESERIALIZER_CLASS_CONFIG = "key.deserializer";
   public static final String VALUE_DESERIALIZER_CLASS_CONFIG = "value.deserializer";
@@ -40,14 +42,7 @@ public final class ConsumerConfig extends AbstractConfig {
   public static final String CLIENT_RACK_CONFIG = "client.rack";
 
   static final ConfigDef CONFIG =
-      new ConfigDef()
-          .define(
-              BOOTSTRAP_SERVERS_CONFIG,
-              Type.LIST,
-              NO_DEFAULT_VALUE,
-              ConfigDef.nonEmptyList(),
-              "host:port pairs used to find the cluster")
-          .define(CLIENT_ID_CONFIG, Type.STRING, "", "")
+      CommonClientConfigs.newConfigDef()
           .define(GROUP_ID_CONFIG, Type.STRING, null, "consumer groups come in a later version")
           .define(KEY_DESERIALIZER_CLASS_CONFIG, Type.CLASS, NO_DEFAULT_VALUE, "")
           .define(VALUE_DESERIALIZER_CLASS_CONFIG, Type.CLASS, NO_DEFAULT_VALUE, "")

@@ -6,6 +6,7 @@ import static io.brook.client.common.config.ConfigDef.between;
 import static io.brook.client.common.config.ConfigDef.in;
 
 import io.brook.client.common.config.AbstractConfig;
+import io.brook.client.common.config.CommonClientConfigs;
 import io.brook.client.common.config.ConfigDef;
 import io.brook.client.common.config.ConfigDef.Type;
 import io.brook.client.common.errors.ConfigException;
@@ -16,8 +17,9 @@ import java.util.Map;
  * Immutable.
  */
 public final class ProducerConfig extends AbstractConfig {
-  public static final String BOOTSTRAP_SERVERS_CONFIG = "bootstrap.servers";
-  public static final String CLIENT_ID_CONFIG = "client.id";
+  public static final String BOOTSTRAP_SERVERS_CONFIG =
+      CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG;
+  public static final String CLIENT_ID_CONFIG = CommonClientConfigs.CLIENT_ID_CONFIG;
   public static final String ACKS_CONFIG = "acks";
   public static final String LINGER_MS_CONFIG = "linger.ms";
   public static final String BATCH_SIZE_CONFIG = "batch.size";
@@ -45,14 +47,7 @@ public final class ProducerConfig extends AbstractConfig {
   public static final String RECONNECT_BACKOFF_MS_CONFIG = "reconnect.backoff.ms";
 
   static final ConfigDef CONFIG =
-      new ConfigDef()
-          .define(
-              BOOTSTRAP_SERVERS_CONFIG,
-              Type.LIST,
-              NO_DEFAULT_VALUE,
-              ConfigDef.nonEmptyList(),
-              "host:port pairs used to find the cluster")
-          .define(CLIENT_ID_CONFIG, Type.STRING, "", "a name for this client in broker logs")
+      CommonClientConfigs.newConfigDef()
           .define(ACKS_CONFIG, Type.STRING, "all", in("all", "-1", "0", "1"), "acknowledgements")
           .define(LINGER_MS_CONFIG, Type.LONG, 5L, atLeast(0), "wait for more records")
           .define(BATCH_SIZE_CONFIG, Type.INT, 16384, atLeast(0), "batch size in bytes")
