@@ -3,9 +3,9 @@ package io.brook.broker.log;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import io.brook.common.Header;
 import io.brook.common.MockTime;
 import io.brook.protocol.record.CompressionType;
-import io.brook.protocol.record.Header;
 import io.brook.protocol.record.Record;
 import io.brook.protocol.record.RecordBatch;
 import io.brook.protocol.record.RecordBatchBuilder;

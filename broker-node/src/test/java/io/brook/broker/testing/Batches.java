@@ -1,8 +1,8 @@
 package io.brook.broker.testing;
 
 import com.google.protobuf.ByteString;
+import io.brook.common.Header;
 import io.brook.protocol.record.CompressionType;
-import io.brook.protocol.record.Header;
 import io.brook.protocol.record.RecordBatchBuilder;
 import io.brook.protocol.record.TimestampType;
 import java.nio.ByteBuffer;

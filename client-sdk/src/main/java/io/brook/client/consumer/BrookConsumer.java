@@ -12,7 +12,6 @@ import io.brook.client.common.errors.NoOffsetForPartitionException;
 import io.brook.client.common.errors.OffsetOutOfRangeException;
 import io.brook.client.common.errors.RetriableException;
 import io.brook.client.common.errors.TimeoutException;
-import io.brook.client.common.header.Header;
 import io.brook.client.common.header.Headers;
 import io.brook.client.common.serialization.Deserializer;
 import io.brook.client.consumer.internals.Fetcher;
@@ -21,6 +20,7 @@ import io.brook.client.internals.BrokerChannels;
 import io.brook.client.internals.ChannelFactory;
 import io.brook.client.internals.ErrorMapping;
 import io.brook.client.internals.Metadata;
+import io.brook.common.Header;
 import io.brook.common.Time;
 import io.brook.common.TopicPartition;
 import io.brook.protocol.record.Record;
@@ -519,17 +519,8 @@ public class BrookConsumer<K, V> implements Consumer<K, V> {
   }
 
   private ConsumerRecord<K, V> toConsumerRecord(TopicPartition tp, Record r, RecordBatch batch) {
-    io.brook.protocol.record.Header[] hs = r.headers();
-    Headers headers;
-    if (hs.length == 0) {
-      headers = new Headers();
-    } else {
-      Header[] out = new Header[hs.length];
-      for (int i = 0; i < hs.length; i++) {
-        out[i] = new Header(hs[i].key(), hs[i].value());
-      }
-      headers = new Headers(out);
-    }
+    Header[] hs = r.headers();
+    Headers headers = hs.length == 0 ? new Headers() : new Headers(hs);
     ByteBuffer kb = r.key();
     ByteBuffer vb = r.value();
     K key = keyDeserializer.deserialize(tp.topic(), headers, kb);

@@ -18,10 +18,10 @@ import io.brook.client.producer.internals.BufferPool;
 import io.brook.client.producer.internals.BuiltInPartitioner;
 import io.brook.client.producer.internals.RecordAccumulator;
 import io.brook.client.producer.internals.Sender;
+import io.brook.common.Header;
 import io.brook.common.Time;
 import io.brook.common.TopicPartition;
 import io.brook.protocol.record.CompressionType;
-import io.brook.protocol.record.Header;
 import io.brook.protocol.record.RecordBatchBuilder;
 import java.time.Duration;
 import java.util.HashMap;
@@ -239,11 +239,7 @@ public class BrookProducer<K, V> implements Producer<K, V> {
       if (headers != null) {
         headers.setReadOnly();
         if (!headers.isEmpty()) {
-          io.brook.client.common.header.Header[] hs = headers.toArray();
-          wireHeaders = new Header[hs.length];
-          for (int i = 0; i < hs.length; i++) {
-            wireHeaders[i] = new Header(hs[i].key(), hs[i].value());
-          }
+          wireHeaders = headers.toArray();
         }
       }
       int size =

@@ -1,7 +1,7 @@
 package io.brook.client.producer;
 
-import io.brook.client.common.header.Header;
 import io.brook.client.common.header.Headers;
+import io.brook.common.Header;
 import java.util.Objects;
 
 /**

@@ -1,11 +1,11 @@
 package io.brook.client.tools;
 
 import io.brook.client.common.PartitionInfo;
-import io.brook.client.common.header.Header;
 import io.brook.client.common.serialization.ByteArrayDeserializer;
 import io.brook.client.consumer.BrookConsumer;
 import io.brook.client.consumer.ConsumerRecord;
 import io.brook.client.consumer.ConsumerRecords;
+import io.brook.common.Header;
 import io.brook.common.TopicPartition;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

@@ -1,5 +1,6 @@
 package io.brook.protocol.record;
 
+import io.brook.common.Header;
 import io.brook.protocol.record.internals.ByteBufferOutputStream;
 import io.brook.protocol.record.internals.Compression;
 import java.nio.ByteBuffer;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.brook.common.Header;
 import io.brook.protocol.record.internals.Compression;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.brook.common.Header;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Iterator;

@@ -1,5 +1,6 @@
 package io.brook.client.common.header;
 
+import io.brook.common.Header;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;

@@ -1,9 +1,9 @@
 package io.brook.client.producer.internals;
 
 import io.brook.client.producer.Callback;
+import io.brook.common.Header;
 import io.brook.common.TopicPartition;
 import io.brook.protocol.record.CompressionType;
-import io.brook.protocol.record.Header;
 import io.brook.protocol.record.RecordBatchBuilder;
 import io.brook.protocol.record.TimestampType;
 import java.nio.ByteBuffer;

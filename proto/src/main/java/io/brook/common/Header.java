@@ -1,4 +1,4 @@
-package io.brook.protocol.record;
+package io.brook.common;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
