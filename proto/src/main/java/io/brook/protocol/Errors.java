@@ -22,6 +22,7 @@ public final class Errors {
           ErrorCode.KAFKA_STORAGE_ERROR,
           ErrorCode.FENCED_LEADER_EPOCH,
           ErrorCode.UNKNOWN_LEADER_EPOCH,
+          ErrorCode.OFFSET_NOT_AVAILABLE,
           ErrorCode.CORRUPT_MESSAGE);
 
   /** Codes after which the client should refresh its metadata before retrying. */
