@@ -17,12 +17,12 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 /**
- * The broker's gRPC server on its listener: BrokerService, BrokerControlService and, when this
- * broker is a controller candidate, the controller's ControllerService. Request handling runs on
- * the given executor; network I/O on {@code num.network.threads} event-loop threads. Inbound
- * messages may be as large as {@code socket.request.max.bytes}, so that a batch over {@code
- * max.message.bytes} but under that limit is refused with RECORD_TOO_LARGE rather than by the
- * transport.
+ * The broker's gRPC server on its listener: BrokerService, BrokerControlService, ReplicaService
+ * (followers fetching from this broker) and, when this broker is a controller candidate, the
+ * controller's ControllerService. Request handling runs on the given executor; network I/O on
+ * {@code num.network.threads} event-loop threads. Inbound messages may be as large as {@code
+ * socket.request.max.bytes}, so that a batch over {@code max.message.bytes} but under that limit is
+ * refused with RECORD_TOO_LARGE rather than by the transport.
  *
  * <p>Lifecycle: {@link #start} once, {@link #close} idempotent.
  */
@@ -58,6 +58,7 @@ public final class BrokerGrpcServer implements AutoCloseable {
       Executor executor,
       BrokerApi api,
       BrokerControlApi control,
+      ReplicaGrpcService replicaService,
       Controller controller)
       throws IOException {
     InetSocketAddress address =
@@ -79,6 +80,9 @@ public final class BrokerGrpcServer implements AutoCloseable {
             .permitKeepAliveWithoutCalls(true)
             .addService(new BrokerGrpcService(api, PRODUCE_WINDOW))
             .addService(new BrokerControlGrpcService(control));
+    if (replicaService != null) {
+      b.addService(replicaService);
+    }
     if (controller != null) {
       b.addService(controller.grpcService());
     }

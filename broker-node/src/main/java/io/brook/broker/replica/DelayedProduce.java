@@ -78,18 +78,21 @@ final class DelayedProduce extends DelayedOperation {
           s.response
               .setError(ErrorCode.NOT_LEADER_OR_FOLLOWER)
               .setErrorMessage("Leadership of " + s.tp + " moved before the write was replicated");
+        } else if (p.state().isr().size() < p.minInsyncReplicas()) {
+          // The high watermark does not advance below min.insync.replicas: fail now.
+          s.pending = false;
+          s.response
+              .setError(ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND)
+              .setErrorMessage(
+                  "The ISR of "
+                      + s.tp
+                      + " "
+                      + p.state().isr()
+                      + " shrank below min.insync.replicas="
+                      + p.minInsyncReplicas()
+                      + " after the write was appended");
         } else if (p.highWatermark() >= s.requiredOffset) {
           s.pending = false;
-          if (p.state().isr().size() < p.minInsyncReplicas()) {
-            s.response
-                .setError(ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND)
-                .setErrorMessage(
-                    "The ISR of "
-                        + s.tp
-                        + " shrank below min.insync.replicas="
-                        + p.minInsyncReplicas()
-                        + " after the write was appended");
-          }
         } else {
           anyPending = true;
         }

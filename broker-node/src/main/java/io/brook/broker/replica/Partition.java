@@ -2,34 +2,65 @@ package io.brook.broker.replica;
 
 import io.brook.broker.log.Log;
 import io.brook.broker.log.LogAppendInfo;
+import io.brook.common.Time;
 import io.brook.common.TopicPartition;
+import io.brook.protocol.v1.AlterPartitionItem;
+import io.brook.protocol.v1.AlterPartitionRequest;
+import io.brook.protocol.v1.AlterPartitionResponse;
+import io.brook.protocol.v1.AlterPartitionResult;
+import io.brook.protocol.v1.AlterPartitionTopic;
+import io.brook.protocol.v1.AlterPartitionTopicResult;
 import io.brook.protocol.v1.ErrorCode;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 /**
  * One partition replica on this broker: its log and what the controller last said about it (leader,
- * leader epoch, ISR, partition epoch), plus the high watermark rule.
+ * leader epoch, ISR, partition epoch), plus, while this broker leads it, the state of every
+ * follower and the high watermark and ISR rules.
+ *
+ * <p>Leader side (Kafka's rules):
+ *
+ * <ul>
+ *   <li>each follower's log end offset is the fetch offset of its last fetch; its last caught-up
+ *       time moves to the fetch time when it fetched at or past the leader's log end offset, or to
+ *       the previous fetch's time when it fetched at or past the leader's log end offset of that
+ *       previous fetch ({@link #updateFollowerFetchState});
+ *   <li>the high watermark is the smallest log end offset over the <em>maximal</em> ISR (the
+ *       committed ISR plus a follower whose addition is being proposed), and advances only while
+ *       the committed ISR has at least min.insync.replicas members;
+ *   <li>a follower that reached the high watermark and the start offset of the current leader epoch
+ *       is proposed for addition; followers not caught up within replica.lag.time.max.ms are
+ *       proposed for removal ({@link #maybeShrinkIsr}); proposals go to the controller through the
+ *       {@link AlterPartitionSender}, at most one in flight, and only the controller's answer (or a
+ *       later LeaderAndIsr) changes the committed ISR.
+ * </ul>
  *
  * <p>Invariants:
  *
  * <ul>
- *   <li>the leader epoch never decreases;
+ *   <li>the leader epoch never decreases, nor the partition epoch within one leader epoch;
  *   <li>appends happen only while this broker is the leader, stamped with the current leader epoch;
- *   <li>the high watermark never decreases while leader, and is the smallest log end offset among
- *       ISR members (for a single-replica partition, the leader's log end offset);
+ *   <li>the high watermark never decreases while leader;
  *   <li>once {@link #stop()} ran, no append is accepted.
  * </ul>
  *
- * <p>Thread rules: state changes and appends are serialized by one lock (the log has one writer);
- * readers ({@link #state()}, {@link #highWatermark()}, fetch reads of the log) take no lock and see
- * an immutable {@link State} snapshot.
+ * <p>Thread rules: state changes, follower states and appends are serialized by one lock (the log
+ * has one writer); readers ({@link #state()}, {@link #highWatermark()}, fetch reads of the log)
+ * take no lock and see an immutable {@link State} snapshot. AlterPartition requests are sent and
+ * the change listener is called without holding the lock.
  */
 public final class Partition {
   private static final Logger logger = LogManager.getLogger(Partition.class);
@@ -45,9 +76,33 @@ public final class Partition {
     static final State INITIAL = new State(-1, -1, -1, List.of(), List.of(), false);
   }
 
+  /**
+   * What a leader partition needs from its broker: the clock, replica.lag.time.max.ms, where ISR
+   * proposals go, this broker's registration epoch, and who to tell when the high watermark or the
+   * ISR changed outside an append or a follower fetch (an AlterPartition answer).
+   */
+  public record Context(
+      Time time,
+      long replicaLagTimeMaxMs,
+      AlterPartitionSender alterPartitionSender,
+      LongSupplier brokerEpoch,
+      Consumer<Partition> onChange) {
+    public static final Context DEFAULT =
+        new Context(Time.SYSTEM, 30000, AlterPartitionSender.NONE, () -> -1L, p -> {});
+  }
+
+  /** One follower's state as the leader sees it. Immutable snapshot. */
+  public record FollowerState(
+      int brokerId,
+      long logEndOffset,
+      long lastCaughtUpTimeMs,
+      long lastFetchLeaderLogEndOffset,
+      long lastFetchTimeMs) {}
+
   private final TopicPartition tp;
   private final int localBrokerId;
   private final Log log;
+  private final Context context;
   private final ReentrantLock lock = new ReentrantLock();
 
   private volatile State state = State.INITIAL;
@@ -56,15 +111,33 @@ public final class Partition {
   /** Bytes appended since this object was created (written under the lock); long-poll estimates. */
   private volatile long appendedBytes;
 
-  /** Log end offsets reported by followers (filled in by replication, a later issue). */
+  /** Follower states while leader, by broker id (every assigned replica but this one). */
   // @GuardedBy("lock")
-  private final Map<Integer, Long> followerEndOffsets = new HashMap<>();
+  private final Map<Integer, FollowerState> followers = new HashMap<>();
+
+  /** The ISR proposed by an expansion in flight (null when none): HW counts its members too. */
+  // @GuardedBy("lock")
+  private List<Integer> pendingExpansion;
+
+  /** Whether an AlterPartition request of this partition is in flight. */
+  // @GuardedBy("lock")
+  private boolean alterInFlight;
+
+  /** The log end offset when this broker became leader of the current epoch. */
+  // @GuardedBy("lock")
+  private long leaderEpochStartOffset = -1;
 
   public Partition(TopicPartition tp, int localBrokerId, Log log, int minInsyncReplicas) {
+    this(tp, localBrokerId, log, minInsyncReplicas, Context.DEFAULT);
+  }
+
+  public Partition(
+      TopicPartition tp, int localBrokerId, Log log, int minInsyncReplicas, Context context) {
     this.tp = tp;
     this.localBrokerId = localBrokerId;
     this.log = log;
     this.minInsyncReplicas = minInsyncReplicas;
+    this.context = context;
   }
 
   public TopicPartition topicPartition() {
@@ -109,6 +182,50 @@ public final class Partition {
     return log.highWatermark();
   }
 
+  /** The log end offset at which the current leader epoch started here (-1 when not leader). */
+  public long leaderEpochStartOffset() {
+    lock.lock();
+    try {
+      return leaderEpochStartOffset;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The committed ISR plus a follower whose addition is in flight. */
+  public List<Integer> maximalIsr() {
+    lock.lock();
+    try {
+      return maximalIsrLocked();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private List<Integer> maximalIsrLocked() {
+    return pendingExpansion != null ? pendingExpansion : state.isr;
+  }
+
+  /** Follower states while leader (empty otherwise), by broker id. */
+  public Map<Integer, FollowerState> followerStates() {
+    lock.lock();
+    try {
+      return Map.copyOf(followers);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Whether an AlterPartition proposal is in flight (for tests). */
+  public boolean alterPartitionInFlight() {
+    lock.lock();
+    try {
+      return alterInFlight;
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /**
    * Applies a leader-and-ISR state from the controller. Returns false (and changes nothing) when it
    * is older than the current one: a lower leader epoch, or the same leader epoch with a partition
@@ -127,11 +244,21 @@ public final class Partition {
           new State(
               leader, leaderEpoch, partitionEpoch, List.copyOf(isr), List.copyOf(replicas), false);
       state = next;
-      if (leader != old.leader || leaderEpoch != old.leaderEpoch) {
+      pendingExpansion = null;
+      boolean leadershipChanged = leader != old.leader || leaderEpoch != old.leaderEpoch;
+      if (leadershipChanged) {
+        followers.clear();
         if (leader == localBrokerId) {
-          followerEndOffsets.clear();
-          logger.info("Leader for {} is now broker {} (leader epoch {})", tp, leader, leaderEpoch);
+          leaderEpochStartOffset = log.logEndOffset();
+          logger.info(
+              "Broker {} is now the leader of {} (leader epoch {}, ISR {}, log end offset {})",
+              localBrokerId,
+              tp,
+              leaderEpoch,
+              next.isr,
+              leaderEpochStartOffset);
         } else {
+          leaderEpochStartOffset = -1;
           logger.info(
               "Broker {} follows broker {} for {} (leader epoch {})",
               localBrokerId,
@@ -139,16 +266,35 @@ public final class Partition {
               tp,
               leaderEpoch);
         }
-      }
-      if (!next.isr.equals(old.isr)) {
-        logger.info("ISR of {} changed to {}", tp, next.isr);
+      } else if (!next.isr.equals(old.isr)) {
+        logger.info("ISR of {} is now {} (partition epoch {})", tp, next.isr, partitionEpoch);
       }
       if (leader == localBrokerId) {
+        syncFollowers(leadershipChanged);
         maybeIncrementHighWatermark();
       }
       return true;
     } finally {
       lock.unlock();
+    }
+  }
+
+  /**
+   * Makes the follower map match the assignment. On a leadership change every follower starts
+   * afresh (Kafka's resetReplicaState): ISR members count as caught up now, others never were.
+   */
+  private void syncFollowers(boolean reset) {
+    assert lock.isHeldByCurrentThread();
+    State s = state;
+    long now = context.time().milliseconds();
+    long leo = log.logEndOffset();
+    followers.keySet().removeIf(id -> !s.replicas.contains(id));
+    for (int id : s.replicas) {
+      if (id == localBrokerId || (!reset && followers.containsKey(id))) {
+        continue;
+      }
+      boolean inSync = s.isr.contains(id);
+      followers.put(id, new FollowerState(id, -1, inSync ? now : 0, inSync ? leo : -1, now));
     }
   }
 
@@ -208,23 +354,255 @@ public final class Partition {
     }
   }
 
+  // ------------------------------------------------------------------ leader: followers and ISR
+
   /**
-   * Advances the high watermark to the smallest log end offset among the ISR, if that is higher.
-   * Followers whose log end offset is not known yet hold it back. Returns true when it moved.
+   * Records a follower's fetch at {@code fetchOffset} (its log end offset) at {@code fetchTimeMs},
+   * by Kafka's caught-up rule; then may propose adding it to the ISR and may advance the high
+   * watermark. Returns true when the high watermark moved.
+   *
+   * @throws ApiException NOT_LEADER_OR_FOLLOWER when this broker does not lead the partition or
+   *     {@code replicaId} is not one of its replicas
+   */
+  public boolean updateFollowerFetchState(int replicaId, long fetchOffset, long fetchTimeMs) {
+    AlterPartitionRequest toSend = null;
+    boolean moved;
+    lock.lock();
+    try {
+      State s = state;
+      if (s.stopped || s.leader != localBrokerId) {
+        throw new ApiException(
+            ErrorCode.NOT_LEADER_OR_FOLLOWER,
+            "Broker " + localBrokerId + " is not the leader of " + tp);
+      }
+      FollowerState f = followers.get(replicaId);
+      if (f == null) {
+        throw new ApiException(
+            ErrorCode.NOT_LEADER_OR_FOLLOWER,
+            "Broker "
+                + replicaId
+                + " is not a replica of "
+                + tp
+                + " (replicas: "
+                + s.replicas
+                + ")");
+      }
+      long leaderEnd = log.logEndOffset();
+      long caughtUp = f.lastCaughtUpTimeMs();
+      if (fetchOffset >= leaderEnd) {
+        caughtUp = Math.max(caughtUp, fetchTimeMs);
+      } else if (fetchOffset >= f.lastFetchLeaderLogEndOffset()) {
+        caughtUp = Math.max(caughtUp, f.lastFetchTimeMs());
+      }
+      followers.put(
+          replicaId, new FollowerState(replicaId, fetchOffset, caughtUp, leaderEnd, fetchTimeMs));
+      toSend = maybeExpandIsr(replicaId);
+      moved = maybeIncrementHighWatermark();
+    } finally {
+      lock.unlock();
+    }
+    send(toSend);
+    return moved;
+  }
+
+  /** A proposal adding {@code replicaId} when it caught up (null when none is due). */
+  private AlterPartitionRequest maybeExpandIsr(int replicaId) {
+    assert lock.isHeldByCurrentThread();
+    State s = state;
+    if (alterInFlight || s.isr.contains(replicaId)) {
+      return null;
+    }
+    FollowerState f = followers.get(replicaId);
+    if (f == null
+        || f.logEndOffset() < log.highWatermark()
+        || f.logEndOffset() < leaderEpochStartOffset) {
+      return null;
+    }
+    List<Integer> proposed = new ArrayList<>(s.isr);
+    proposed.add(replicaId);
+    pendingExpansion = List.copyOf(proposed);
+    logger.info(
+        "Proposing to add broker {} to the ISR of {}: {} -> {} (its log end offset {}, HW {})",
+        replicaId,
+        tp,
+        s.isr,
+        proposed,
+        f.logEndOffset(),
+        log.highWatermark());
+    return alterRequest(s, proposed);
+  }
+
+  /**
+   * Proposes removing the ISR members that have not caught up within replica.lag.time.max.ms (no
+   * effect when not leader or a proposal is in flight). Called every replica.lag.time.max.ms / 2.
+   * Returns true when a proposal was sent.
+   */
+  public boolean maybeShrinkIsr() {
+    AlterPartitionRequest toSend = null;
+    lock.lock();
+    try {
+      State s = state;
+      if (s.stopped || s.leader != localBrokerId || alterInFlight) {
+        return false;
+      }
+      long now = context.time().milliseconds();
+      long leo = log.logEndOffset();
+      Set<Integer> outOfSync = new LinkedHashSet<>();
+      for (int id : s.isr) {
+        if (id == localBrokerId) {
+          continue;
+        }
+        FollowerState f = followers.get(id);
+        if (f == null
+            || (f.logEndOffset() != leo
+                && now - f.lastCaughtUpTimeMs() > context.replicaLagTimeMaxMs())) {
+          outOfSync.add(id);
+        }
+      }
+      if (outOfSync.isEmpty()) {
+        return false;
+      }
+      List<Integer> proposed = new ArrayList<>(s.isr);
+      proposed.removeAll(outOfSync);
+      logger.info(
+          "Proposing to shrink the ISR of {}: {} -> {} (out of sync: {}, not caught up within"
+              + " replica.lag.time.max.ms={}; leader log end offset {}, HW {})",
+          tp,
+          s.isr,
+          proposed,
+          outOfSync,
+          context.replicaLagTimeMaxMs(),
+          leo,
+          log.highWatermark());
+      toSend = alterRequest(s, proposed);
+    } finally {
+      lock.unlock();
+    }
+    send(toSend);
+    return true;
+  }
+
+  private AlterPartitionRequest alterRequest(State s, List<Integer> proposed) {
+    assert lock.isHeldByCurrentThread();
+    alterInFlight = true;
+    return AlterPartitionRequest.newBuilder()
+        .setBrokerId(localBrokerId)
+        .setBrokerEpoch(context.brokerEpoch().getAsLong())
+        .addTopics(
+            AlterPartitionTopic.newBuilder()
+                .setTopic(tp.topic())
+                .setTopicId(log.topicId().toString())
+                .addPartitions(
+                    AlterPartitionItem.newBuilder()
+                        .setPartition(tp.partition())
+                        .setLeaderEpoch(s.leaderEpoch)
+                        .setPartitionEpoch(s.partitionEpoch)
+                        .addAllNewIsr(proposed)))
+        .build();
+  }
+
+  private void send(AlterPartitionRequest req) {
+    if (req == null) {
+      return;
+    }
+    int epoch = req.getTopics(0).getPartitions(0).getLeaderEpoch();
+    CompletableFuture<AlterPartitionResponse> f;
+    try {
+      f = context.alterPartitionSender().send(req);
+    } catch (RuntimeException e) {
+      f = CompletableFuture.failedFuture(e);
+    }
+    f.whenComplete((resp, err) -> onAlterPartitionResponse(epoch, resp, err));
+  }
+
+  private void onAlterPartitionResponse(
+      int sentLeaderEpoch, AlterPartitionResponse resp, Throwable err) {
+    boolean changed;
+    lock.lock();
+    try {
+      alterInFlight = false;
+      State s = state;
+      List<Integer> maximalBefore = maximalIsrLocked();
+      pendingExpansion = null;
+      AlterPartitionResult result = err == null ? find(resp) : null;
+      if (err != null) {
+        logger.warn(
+            "AlterPartition for {} failed: {}; will propose again", tp, ErrorMapper.message(err));
+      } else if (resp.getError() != ErrorCode.NONE) {
+        logger.warn(
+            "AlterPartition for {} refused: {} {}", tp, resp.getError(), resp.getErrorMessage());
+      } else if (result == null) {
+        logger.warn("AlterPartition answer has no result for {}", tp);
+      } else if (result.getError() != ErrorCode.NONE) {
+        logger.warn(
+            "AlterPartition for {} refused: {} {}",
+            tp,
+            result.getError(),
+            result.getErrorMessage());
+      } else if (s.leader == localBrokerId
+          && !s.stopped
+          && sentLeaderEpoch == s.leaderEpoch
+          && result.getLeaderEpoch() == s.leaderEpoch
+          && result.getPartitionEpoch() > s.partitionEpoch) {
+        List<Integer> isr = List.copyOf(result.getIsrList());
+        state =
+            new State(
+                s.leader, s.leaderEpoch, result.getPartitionEpoch(), isr, s.replicas, s.stopped);
+        logger.info(
+            "ISR of {} changed from {} to {} (partition epoch {})",
+            tp,
+            s.isr,
+            isr,
+            result.getPartitionEpoch());
+      }
+      changed = !maximalIsrLocked().equals(maximalBefore) || state != s;
+      if (isLeader()) {
+        changed |= maybeIncrementHighWatermark();
+      }
+    } finally {
+      lock.unlock();
+    }
+    if (changed) {
+      context.onChange().accept(this);
+    }
+  }
+
+  private AlterPartitionResult find(AlterPartitionResponse resp) {
+    for (AlterPartitionTopicResult t : resp.getTopicsList()) {
+      if (!t.getTopic().equals(tp.topic())) {
+        continue;
+      }
+      for (AlterPartitionResult r : t.getPartitionsList()) {
+        if (r.getPartition() == tp.partition()) {
+          return r;
+        }
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Advances the high watermark to the smallest log end offset over the maximal ISR, if that is
+   * higher, and only while the committed ISR has at least min.insync.replicas members. Followers
+   * whose log end offset is not known yet hold it back. Returns true when it moved.
    */
   private boolean maybeIncrementHighWatermark() {
     assert lock.isHeldByCurrentThread();
     State s = state;
+    if (s.isr.size() < minInsyncReplicas) {
+      return false;
+    }
     long newHw = log.logEndOffset();
-    for (int replica : s.isr) {
+    for (int replica : maximalIsrLocked()) {
       if (replica != localBrokerId) {
-        Long leo = followerEndOffsets.get(replica);
-        newHw = Math.min(newHw, leo == null ? log.highWatermark() : leo);
+        FollowerState f = followers.get(replica);
+        newHw = Math.min(newHw, f == null ? -1 : f.logEndOffset());
       }
     }
-    if (newHw > log.highWatermark()) {
+    long oldHw = log.highWatermark();
+    if (newHw > oldHw) {
       log.updateHighWatermark(newHw);
-      return true;
+      return log.highWatermark() > oldHw;
     }
     return false;
   }

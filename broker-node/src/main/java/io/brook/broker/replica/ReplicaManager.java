@@ -6,11 +6,17 @@ import io.brook.broker.log.FetchDataInfo;
 import io.brook.broker.log.Log;
 import io.brook.broker.log.LogConfig;
 import io.brook.broker.log.LogManager;
+import io.brook.broker.log.OffsetAndEpoch;
+import io.brook.broker.log.OffsetOutOfRangeException;
 import io.brook.broker.log.RecordTooLargeException;
 import io.brook.common.Scheduler;
+import io.brook.common.Time;
 import io.brook.common.Topic;
 import io.brook.common.TopicPartition;
 import io.brook.metadata.config.TopicConfigs;
+import io.brook.protocol.v1.BrokerEndpoint;
+import io.brook.protocol.v1.EpochEndOffset;
+import io.brook.protocol.v1.EpochQuery;
 import io.brook.protocol.v1.ErrorCode;
 import io.brook.protocol.v1.FetchPartition;
 import io.brook.protocol.v1.FetchPartitionResponse;
@@ -20,37 +26,54 @@ import io.brook.protocol.v1.FetchTopic;
 import io.brook.protocol.v1.FetchTopicResponse;
 import io.brook.protocol.v1.LeaderAndIsrRequest;
 import io.brook.protocol.v1.LeaderAndIsrTopic;
+import io.brook.protocol.v1.OffsetForLeaderEpochRequest;
+import io.brook.protocol.v1.OffsetForLeaderEpochResponse;
 import io.brook.protocol.v1.PartitionError;
 import io.brook.protocol.v1.PartitionProduceData;
 import io.brook.protocol.v1.PartitionProduceResponse;
 import io.brook.protocol.v1.PartitionState;
 import io.brook.protocol.v1.ProduceRequest;
 import io.brook.protocol.v1.ProduceResponse;
+import io.brook.protocol.v1.ReplicaFetchData;
+import io.brook.protocol.v1.ReplicaFetchPosition;
+import io.brook.protocol.v1.ReplicaFetchRequest;
+import io.brook.protocol.v1.ReplicaFetchResponse;
 import io.brook.protocol.v1.StopReplicaPartition;
 import io.brook.protocol.v1.StopReplicaRequest;
 import io.brook.protocol.v1.TopicProduceData;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
+import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 import org.apache.logging.log4j.Logger;
 
 /**
- * The partitions this broker holds, and the produce and fetch paths over them.
+ * The partitions this broker holds, and the produce, fetch and replication paths over them.
  *
  * <p>Applies the controller's LeaderAndIsr (creating or opening logs, becoming leader or follower
- * with the given leader epoch; older epochs are ignored) and StopReplica (stop serving, and delete
- * the log for topic deletion). Appends producer batches as opaque bytes (the log validates, stamps
- * and appends them), answers {@code acks=all} once the high watermark passes the batch through the
- * produce purgatory, and serves long-poll fetches through the fetch purgatory. Records are never
- * decoded here.
+ * with the given leader epoch; older epochs are ignored): a partition becoming leader first stops
+ * being fetched ({@link FollowerFetching#stopFetching}), one becoming follower stops serving
+ * produce (its waiters complete with NOT_LEADER_OR_FOLLOWER) and is handed to {@link
+ * FollowerFetching#startFetching} with the leader's endpoint. StopReplica stops serving and
+ * fetching (and deletes the log for topic deletion). Appends producer batches as opaque bytes (the
+ * log validates, stamps and appends them), answers {@code acks=all} once the high watermark passes
+ * the batch through the produce purgatory, and serves long-poll fetches of consumers (up to the
+ * high watermark) and of followers (up to the log end offset, {@link #fetchForFollower}) through
+ * two fetch purgatories. A follower's fetch updates its state in the {@link Partition}, which may
+ * advance the high watermark (completing produce waiters) or propose an ISR change. Every
+ * replica.lag.time.max.ms / 2 the leader partitions check for followers to drop from the ISR.
+ * Records are never decoded here.
  *
  * <p>Thread rules: every public method may be called from any thread. LeaderAndIsr and StopReplica
  * are serialized by the caller (the control-request handler). The partition map is concurrent; each
@@ -63,32 +86,121 @@ public final class ReplicaManager implements AutoCloseable {
   static final int DEFAULT_FETCH_MAX_BYTES = 50 * 1024 * 1024;
   static final int DEFAULT_PARTITION_FETCH_MAX_BYTES = 1024 * 1024;
 
+  public static final String REPLICA_LAG_TIME_MAX_MS = "replica.lag.time.max.ms";
+  public static final String REPLICA_FETCH_MAX_BYTES = "replica.fetch.max.bytes";
+  public static final String REPLICA_FETCH_RESPONSE_MAX_BYTES = "replica.fetch.response.max.bytes";
+  public static final String REPLICA_HIGH_WATERMARK_CHECKPOINT_INTERVAL_MS =
+      "replica.high.watermark.checkpoint.interval.ms";
+
   private final int brokerId;
   private final LogManager logManager;
   private final Map<String, String> brokerProps;
   private final Predicate<TopicPartition> knownToCluster;
+  private final Time time;
+  private final FollowerFetching followerFetching;
+  private final Partition.Context partitionContext;
+  private final long replicaLagTimeMaxMs;
+  private final int replicaFetchMaxBytes;
+  private final int replicaFetchResponseMaxBytes;
   private final Map<TopicPartition, Partition> partitions = new ConcurrentHashMap<>();
   private final DelayedOperationPurgatory<TopicPartition> producePurgatory;
   private final DelayedOperationPurgatory<TopicPartition> fetchPurgatory;
+  private final DelayedOperationPurgatory<TopicPartition> replicaFetchPurgatory;
+  private final ScheduledFuture<?> isrExpiration;
+  private final ScheduledFuture<?> highWatermarkCheckpoint;
 
-  /**
-   * @param brokerProps the broker's configuration, for the broker-level defaults of topic configs
-   * @param knownToCluster whether the cluster metadata knows a partition (to answer
-   *     NOT_LEADER_OR_FOLLOWER rather than UNKNOWN_TOPIC_OR_PARTITION for partitions held
-   *     elsewhere)
-   */
+  /** A broker without replication (single-replica tests): no fetcher, no controller to ask. */
   public ReplicaManager(
       int brokerId,
       LogManager logManager,
       Map<String, String> brokerProps,
       Predicate<TopicPartition> knownToCluster,
       Scheduler scheduler) {
+    this(
+        brokerId,
+        logManager,
+        brokerProps,
+        knownToCluster,
+        scheduler,
+        Time.SYSTEM,
+        FollowerFetching.NONE,
+        AlterPartitionSender.NONE,
+        () -> -1L);
+  }
+
+  /**
+   * @param brokerProps the broker's configuration, for the broker-level defaults of topic configs
+   *     and the replica.* settings
+   * @param knownToCluster whether the cluster metadata knows a partition (to answer
+   *     NOT_LEADER_OR_FOLLOWER rather than UNKNOWN_TOPIC_OR_PARTITION for partitions held
+   *     elsewhere)
+   * @param followerFetching the follower side (started and stopped by LeaderAndIsr / StopReplica;
+   *     closed by {@link #close()})
+   * @param alterPartitionSender where leaders send ISR change proposals
+   * @param brokerEpoch this broker's registration epoch (sent with AlterPartition)
+   */
+  public ReplicaManager(
+      int brokerId,
+      LogManager logManager,
+      Map<String, String> brokerProps,
+      Predicate<TopicPartition> knownToCluster,
+      Scheduler scheduler,
+      Time time,
+      FollowerFetching followerFetching,
+      AlterPartitionSender alterPartitionSender,
+      LongSupplier brokerEpoch) {
     this.brokerId = brokerId;
     this.logManager = logManager;
     this.brokerProps = Map.copyOf(brokerProps);
     this.knownToCluster = knownToCluster;
+    this.time = time;
+    this.followerFetching = followerFetching;
+    this.replicaLagTimeMaxMs =
+        Long.parseLong(brokerProps.getOrDefault(REPLICA_LAG_TIME_MAX_MS, "30000"));
+    this.replicaFetchMaxBytes =
+        Integer.parseInt(brokerProps.getOrDefault(REPLICA_FETCH_MAX_BYTES, "1048576"));
+    this.replicaFetchResponseMaxBytes =
+        Integer.parseInt(brokerProps.getOrDefault(REPLICA_FETCH_RESPONSE_MAX_BYTES, "10485760"));
+    this.partitionContext =
+        new Partition.Context(
+            time,
+            replicaLagTimeMaxMs,
+            alterPartitionSender,
+            brokerEpoch,
+            p -> completeWaiters(p.topicPartition()));
     this.producePurgatory = new DelayedOperationPurgatory<>("produce", scheduler);
     this.fetchPurgatory = new DelayedOperationPurgatory<>("fetch", scheduler);
+    this.replicaFetchPurgatory = new DelayedOperationPurgatory<>("replica-fetch", scheduler);
+    long checkEvery = Math.max(1, replicaLagTimeMaxMs / 2);
+    this.isrExpiration =
+        scheduler.schedule("isr-expiration", this::maybeShrinkIsr, checkEvery, checkEvery);
+    long hwEvery =
+        Long.parseLong(
+            brokerProps.getOrDefault(REPLICA_HIGH_WATERMARK_CHECKPOINT_INTERVAL_MS, "5000"));
+    this.highWatermarkCheckpoint =
+        scheduler.schedule(
+            "highwatermark-checkpoint", this::checkpointHighWatermarks, hwEvery, hwEvery);
+  }
+
+  private void checkpointHighWatermarks() {
+    try {
+      logManager.checkpointHighWatermarks();
+    } catch (RuntimeException e) {
+      log.error("Could not checkpoint the high watermarks", e);
+    }
+  }
+
+  /** Proposes ISR shrinks where followers lag (every replica.lag.time.max.ms / 2). */
+  public void maybeShrinkIsr() {
+    for (Partition p : partitions.values()) {
+      if (p.isLeader()) {
+        try {
+          p.maybeShrinkIsr();
+        } catch (RuntimeException e) {
+          log.error("ISR check of {} failed", p.topicPartition(), e);
+        }
+      }
+    }
   }
 
   public Optional<Partition> partition(TopicPartition tp) {
@@ -101,56 +213,132 @@ public final class ReplicaManager implements AutoCloseable {
 
   // ------------------------------------------------------------------ controller requests
 
-  /** Applies a LeaderAndIsr request (epochs already checked); returns per-partition errors. */
+  /** A partition of a LeaderAndIsr request that is newer than what this broker has. */
+  private record Change(Partition partition, PartitionState state) {}
+
+  /**
+   * Applies a LeaderAndIsr request (epochs already checked); returns per-partition errors.
+   * Partitions becoming leader stop being fetched before they take appends; partitions becoming
+   * follower (or changing leader epoch) are handed to the fetcher after their state changed.
+   */
   public List<PartitionError> applyLeaderAndIsr(LeaderAndIsrRequest req) {
     List<PartitionError> errors = new ArrayList<>();
+    Map<Integer, BrokerEndpoint> endpoints = new HashMap<>();
+    req.getLiveLeadersList().forEach(e -> endpoints.put(e.getId(), e));
+    List<Change> toLeader = new ArrayList<>();
+    List<Change> toFollower = new ArrayList<>();
     for (LeaderAndIsrTopic t : req.getTopicsList()) {
       Map<String, String> effective = TopicConfigs.effective(brokerProps, t.getConfigsMap());
       for (PartitionState ps : t.getPartitionsList()) {
         TopicPartition tp = new TopicPartition(t.getTopic(), ps.getPartition());
-        ErrorCode code = ErrorCode.NONE;
-        String message = "";
         try {
           Partition p = getOrCreatePartition(tp, UUID.fromString(t.getTopicId()), effective);
-          boolean applied =
-              p.applyState(
-                  ps.getLeader(),
-                  ps.getLeaderEpoch(),
-                  ps.getPartitionEpoch(),
-                  ps.getIsrList(),
-                  ps.getReplicasList());
-          if (!applied && ps.getLeaderEpoch() < p.leaderEpoch()) {
-            code = ErrorCode.FENCED_LEADER_EPOCH;
-            message =
+          Partition.State cur = p.state();
+          if (ps.getLeaderEpoch() < cur.leaderEpoch()) {
+            String message =
                 "Leader epoch "
                     + ps.getLeaderEpoch()
                     + " for "
                     + tp
                     + " is older than the current "
-                    + p.leaderEpoch()
+                    + cur.leaderEpoch()
                     + "; ignored";
             log.warn(message);
+            errors.add(error(tp, ErrorCode.FENCED_LEADER_EPOCH, message));
+          } else if (ps.getLeaderEpoch() > cur.leaderEpoch()
+              || ps.getPartitionEpoch() > cur.partitionEpoch()) {
+            (ps.getLeader() == brokerId ? toLeader : toFollower).add(new Change(p, ps));
           }
-          // Waiters on this partition may now fail (leadership moved) or succeed (ISR shrank).
-          producePurgatory.checkAndComplete(tp);
-          fetchPurgatory.checkAndComplete(tp);
         } catch (RuntimeException e) {
-          code = ErrorMapper.code(e);
-          message = ErrorMapper.message(e);
+          String message = ErrorMapper.message(e);
           log.error("Could not apply LeaderAndIsr for {}: {}", tp, message, e);
-        }
-        if (code != ErrorCode.NONE) {
-          errors.add(
-              PartitionError.newBuilder()
-                  .setTopic(tp.topic())
-                  .setPartition(tp.partition())
-                  .setError(code)
-                  .setErrorMessage(message)
-                  .build());
+          errors.add(error(tp, ErrorMapper.code(e), message));
         }
       }
     }
+
+    // Becoming leader: no fetcher may append to these logs any more.
+    List<TopicPartition> stop = new ArrayList<>();
+    for (Change c : toLeader) {
+      Partition.State cur = c.partition.state();
+      if (cur.leader() != brokerId || cur.leaderEpoch() != c.state.getLeaderEpoch()) {
+        stop.add(c.partition.topicPartition());
+      }
+    }
+    stopFetching(stop);
+    for (Change c : toLeader) {
+      apply(c, errors);
+    }
+
+    // Becoming (or staying, with a new epoch) follower.
+    Map<Partition, FollowerFetching.FetchStart> start = new LinkedHashMap<>();
+    List<TopicPartition> offline = new ArrayList<>();
+    for (Change c : toFollower) {
+      Partition.State before = c.partition.state();
+      if (!apply(c, errors)) {
+        continue;
+      }
+      int leader = c.state.getLeader();
+      if (before.leader() == leader && before.leaderEpoch() == c.state.getLeaderEpoch()) {
+        continue; // an ISR change only: the fetcher goes on
+      }
+      BrokerEndpoint endpoint = endpoints.get(leader);
+      if (leader < 0 || endpoint == null) {
+        if (leader >= 0) {
+          log.warn(
+              "LeaderAndIsr names broker {} as the leader of {} but not its endpoint; not fetching",
+              leader,
+              c.partition.topicPartition());
+        }
+        offline.add(c.partition.topicPartition());
+      } else {
+        start.put(
+            c.partition,
+            new FollowerFetching.FetchStart(leader, endpoint, c.state.getLeaderEpoch()));
+      }
+    }
+    stopFetching(offline);
+    if (!start.isEmpty()) {
+      followerFetching.startFetching(start);
+    }
     return errors;
+  }
+
+  private boolean apply(Change c, List<PartitionError> errors) {
+    PartitionState ps = c.state;
+    TopicPartition tp = c.partition.topicPartition();
+    try {
+      boolean applied =
+          c.partition.applyState(
+              ps.getLeader(),
+              ps.getLeaderEpoch(),
+              ps.getPartitionEpoch(),
+              ps.getIsrList(),
+              ps.getReplicasList());
+      // Waiters on this partition may now fail (leadership moved) or succeed (ISR shrank).
+      completeWaiters(tp);
+      return applied;
+    } catch (RuntimeException e) {
+      String message = ErrorMapper.message(e);
+      log.error("Could not apply LeaderAndIsr for {}: {}", tp, message, e);
+      errors.add(error(tp, ErrorMapper.code(e), message));
+      return false;
+    }
+  }
+
+  private void stopFetching(List<TopicPartition> tps) {
+    if (!tps.isEmpty()) {
+      followerFetching.stopFetching(tps);
+    }
+  }
+
+  private static PartitionError error(TopicPartition tp, ErrorCode code, String message) {
+    return PartitionError.newBuilder()
+        .setTopic(tp.topic())
+        .setPartition(tp.partition())
+        .setError(code)
+        .setErrorMessage(message)
+        .build();
   }
 
   private Partition getOrCreatePartition(
@@ -168,12 +356,13 @@ public final class ReplicaManager implements AutoCloseable {
     if (existing != null) {
       // The topic was deleted and re-created while this broker missed the deletion.
       log.info("{} now belongs to topic id {}; dropping the old replica", tp, topicId);
+      followerFetching.stopFetching(List.of(tp));
       existing.stop();
       partitions.remove(tp, existing);
       completeWaiters(tp);
     }
     Log partitionLog = logManager.getOrCreateLog(tp, topicId, config);
-    Partition p = new Partition(tp, brokerId, partitionLog, minIsr);
+    Partition p = new Partition(tp, brokerId, partitionLog, minIsr, partitionContext);
     partitions.put(tp, p);
     return p;
   }
@@ -201,6 +390,7 @@ public final class ReplicaManager implements AutoCloseable {
                   .build());
           continue;
         }
+        followerFetching.stopFetching(List.of(tp));
         if (p != null) {
           p.stop();
           partitions.remove(tp, p);
@@ -229,6 +419,7 @@ public final class ReplicaManager implements AutoCloseable {
   private void completeWaiters(TopicPartition tp) {
     producePurgatory.checkAndComplete(tp);
     fetchPurgatory.checkAndComplete(tp);
+    replicaFetchPurgatory.checkAndComplete(tp);
   }
 
   // ------------------------------------------------------------------ produce
@@ -297,6 +488,7 @@ public final class ReplicaManager implements AutoCloseable {
       bytes.copyTo(records);
       records.flip();
       Partition.AppendResult result = p.appendAsLeader(records, acks);
+      replicaFetchPurgatory.checkAndComplete(tp);
       if (result.highWatermarkMoved()) {
         producePurgatory.checkAndComplete(tp);
         fetchPurgatory.checkAndComplete(tp);
@@ -452,6 +644,210 @@ public final class ReplicaManager implements AutoCloseable {
     return new FetchRead(resp.build(), total, anyError, !any);
   }
 
+  // ------------------------------------------------------------------ replication (leader side)
+
+  /**
+   * A follower's fetch (one request of a Replicate stream). Per partition: checks the leader epoch
+   * (FENCED_LEADER_EPOCH / UNKNOWN_LEADER_EPOCH / NOT_LEADER_OR_FOLLOWER), detects a diverging log
+   * from the follower's last fetched epoch (then answers the epoch's end offset and no records),
+   * refuses offsets outside the log (OFFSET_OUT_OF_RANGE), records the fetch offset as the
+   * follower's log end offset (which may advance the high watermark, completing acks=all waiters,
+   * and propose adding the follower to the ISR), and reads from the fetch offset up to the log end
+   * offset. Answers at once when {@code min_bytes} are there, an error or divergence occurred, or
+   * {@code max_wait_ms} is 0; otherwise waits in the replica-fetch purgatory for appends.
+   */
+  public CompletableFuture<ReplicaFetchResponse> fetchForFollower(ReplicaFetchRequest req) {
+    ReplicaRead first = readForFollower(req, true);
+    int minBytes = Math.max(1, req.getMinBytes());
+    if (req.getMaxWaitMs() <= 0
+        || first.bytes >= minBytes
+        || first.answerNow
+        || req.getPositionsCount() == 0) {
+      return CompletableFuture.completedFuture(first.response);
+    }
+    List<DelayedReplicaFetch.Watched> watched = new ArrayList<>();
+    for (ReplicaFetchPosition pos : req.getPositionsList()) {
+      TopicPartition tp = new TopicPartition(pos.getTopic(), pos.getPartition());
+      Partition p = partitions.get(tp);
+      watched.add(
+          new DelayedReplicaFetch.Watched(
+              tp, p, p == null ? -1 : p.leaderEpoch(), p == null ? 0 : p.appendedBytes()));
+    }
+    DelayedReplicaFetch op =
+        new DelayedReplicaFetch(
+            req.getMaxWaitMs(),
+            minBytes,
+            first.bytes,
+            watched,
+            partitions::get,
+            () -> readForFollower(req, false).response);
+    replicaFetchPurgatory.tryCompleteElseWatch(op, op.keys());
+    return op.future();
+  }
+
+  private record ReplicaRead(ReplicaFetchResponse response, int bytes, boolean answerNow) {}
+
+  private static final EpochEndOffset NOT_DIVERGING =
+      EpochEndOffset.newBuilder().setLeaderEpoch(-1).setEndOffset(-1).build();
+
+  /**
+   * Reads every partition of a follower's request once. With {@code updateState}, validates the
+   * positions and records them as the follower's state (the first read of a request); the read that
+   * completes a waiting fetch only reads.
+   */
+  private ReplicaRead readForFollower(ReplicaFetchRequest req, boolean updateState) {
+    int maxBytes = req.getMaxBytes() > 0 ? req.getMaxBytes() : replicaFetchResponseMaxBytes;
+    int remaining = maxBytes;
+    int total = 0;
+    boolean answerNow = false;
+    long now = time.milliseconds();
+    List<ReplicaFetchPosition> positions = req.getPositionsList();
+    int n = positions.size();
+    // Rotate the start so that a busy partition cannot starve the ones after it.
+    int startAt = n == 0 ? 0 : (int) Math.floorMod(req.getRequestId(), (long) n);
+    ReplicaFetchResponse.Builder resp = ReplicaFetchResponse.newBuilder();
+    resp.setRequestId(req.getRequestId());
+    for (int i = 0; i < n; i++) {
+      ReplicaFetchPosition pos = positions.get((startAt + i) % n);
+      TopicPartition tp = new TopicPartition(pos.getTopic(), pos.getPartition());
+      ReplicaFetchData.Builder d =
+          ReplicaFetchData.newBuilder()
+              .setTopic(pos.getTopic())
+              .setPartition(pos.getPartition())
+              .setHighWatermark(-1)
+              .setLogStartOffset(-1)
+              .setDivergingEpoch(NOT_DIVERGING);
+      Partition p = null;
+      try {
+        p = leaderPartition(tp, pos.getCurrentLeaderEpoch());
+        Log plog = p.log();
+        long fetchOffset = pos.getFetchOffset();
+        if (pos.getLastFetchedEpoch() >= 0) {
+          OffsetAndEpoch end = endOffsetForEpoch(p, pos.getLastFetchedEpoch());
+          if (end.epoch() < pos.getLastFetchedEpoch() || end.offset() < fetchOffset) {
+            d.setDivergingEpoch(
+                    EpochEndOffset.newBuilder()
+                        .setTopic(tp.topic())
+                        .setPartition(tp.partition())
+                        .setLeaderEpoch(end.epoch())
+                        .setEndOffset(end.offset()))
+                .setHighWatermark(p.highWatermark())
+                .setLogStartOffset(plog.logStartOffset());
+            answerNow = true;
+            resp.addPartitions(d);
+            continue;
+          }
+        }
+        long leo = plog.logEndOffset();
+        if (fetchOffset > leo || fetchOffset < plog.logStartOffset()) {
+          throw new OffsetOutOfRangeException(
+              "Fetch offset "
+                  + fetchOffset
+                  + " of follower "
+                  + req.getReplicaId()
+                  + " is outside the log of "
+                  + tp
+                  + " ["
+                  + plog.logStartOffset()
+                  + ", "
+                  + leo
+                  + "]");
+        }
+        if (updateState && p.updateFollowerFetchState(req.getReplicaId(), fetchOffset, now)) {
+          producePurgatory.checkAndComplete(tp);
+          fetchPurgatory.checkAndComplete(tp);
+        }
+        if (remaining > 0 && fetchOffset < leo) {
+          int partMax =
+              pos.getPartitionMaxBytes() > 0 ? pos.getPartitionMaxBytes() : replicaFetchMaxBytes;
+          FetchDataInfo data =
+              plog.read(fetchOffset, Math.min(remaining, partMax), Long.MAX_VALUE, true);
+          ByteBuffer records = data.records();
+          int size = records.remaining();
+          if (size > 0) {
+            d.setRecords(UnsafeByteOperations.unsafeWrap(records));
+            total += size;
+            remaining = Math.max(0, remaining - size);
+          }
+        }
+        d.setHighWatermark(p.highWatermark()).setLogStartOffset(plog.logStartOffset());
+      } catch (RuntimeException e) {
+        answerNow = true;
+        d.setError(ErrorMapper.code(e)).setErrorMessage(ErrorMapper.message(e));
+        if (p != null) {
+          d.setHighWatermark(p.highWatermark()).setLogStartOffset(p.log().logStartOffset());
+        }
+      }
+      resp.addPartitions(d);
+    }
+    return new ReplicaRead(resp.build(), total, answerNow);
+  }
+
+  /**
+   * The leader's answer for the end of {@code requestedEpoch} (Kafka's LeaderEpochFileCache
+   * semantics), counting the current leader epoch as starting at the log end offset it had when
+   * this broker became leader even before a batch was appended in it.
+   */
+  static OffsetAndEpoch endOffsetForEpoch(Partition p, int requestedEpoch) {
+    Log plog = p.log();
+    int current = p.leaderEpoch();
+    OptionalInt latest = plog.latestEpoch();
+    OffsetAndEpoch r = plog.endOffsetForEpoch(requestedEpoch);
+    if (latest.isPresent() && latest.getAsInt() >= current) {
+      return r;
+    }
+    // The cache lacks the current epoch (nothing appended in it yet): add it virtually.
+    if (requestedEpoch == current) {
+      return new OffsetAndEpoch(plog.logEndOffset(), current);
+    }
+    if (requestedEpoch > current) {
+      return new OffsetAndEpoch(-1, -1);
+    }
+    if (r.offset() < 0) {
+      long start = p.leaderEpochStartOffset();
+      if (start < 0) {
+        start = plog.logEndOffset();
+      }
+      int floor =
+          latest.isPresent() && latest.getAsInt() <= requestedEpoch
+              ? latest.getAsInt()
+              : requestedEpoch;
+      return new OffsetAndEpoch(start, floor);
+    }
+    return r;
+  }
+
+  /**
+   * The leader's end offset of each requested epoch (see {@link #endOffsetForEpoch}), with the
+   * leader-epoch checks of a follower fetch.
+   */
+  public OffsetForLeaderEpochResponse offsetForLeaderEpoch(OffsetForLeaderEpochRequest req) {
+    OffsetForLeaderEpochResponse.Builder resp = OffsetForLeaderEpochResponse.newBuilder();
+    for (EpochQuery q : req.getPartitionsList()) {
+      TopicPartition tp = new TopicPartition(q.getTopic(), q.getPartition());
+      EpochEndOffset.Builder e =
+          EpochEndOffset.newBuilder()
+              .setTopic(q.getTopic())
+              .setPartition(q.getPartition())
+              .setLeaderEpoch(-1)
+              .setEndOffset(-1);
+      try {
+        Partition p = leaderPartition(tp, q.getCurrentLeaderEpoch());
+        OffsetAndEpoch end = endOffsetForEpoch(p, q.getLeaderEpoch());
+        e.setLeaderEpoch(end.epoch()).setEndOffset(end.offset());
+      } catch (RuntimeException ex) {
+        e.setError(ErrorMapper.code(ex));
+      }
+      resp.addPartitions(e);
+    }
+    return resp.build();
+  }
+
+  /** Follower fetches waiting in the purgatory (for tests and metrics). */
+  public int waitingReplicaFetches() {
+    return replicaFetchPurgatory.watched();
+  }
+
   /** Partitions led here, keyed by topic; for ListOffsets. */
   public Partition leaderFor(TopicPartition tp, int currentLeaderEpoch) {
     return leaderPartition(tp, currentLeaderEpoch);
@@ -470,8 +866,16 @@ public final class ReplicaManager implements AutoCloseable {
   /** Completes every waiting produce and fetch (the broker is shutting down). */
   @Override
   public void close() {
+    isrExpiration.cancel(false);
+    highWatermarkCheckpoint.cancel(false);
+    try {
+      followerFetching.close();
+    } catch (RuntimeException e) {
+      log.error("Could not stop the replica fetchers", e);
+    }
     producePurgatory.close();
     fetchPurgatory.close();
+    replicaFetchPurgatory.close();
     for (Partition p : partitions.values()) {
       p.stop();
     }

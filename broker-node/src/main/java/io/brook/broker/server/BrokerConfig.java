@@ -61,6 +61,14 @@ public final class BrokerConfig {
   public static final String LOG_FLUSH_START_OFFSET_CHECKPOINT_INTERVAL_MS =
       "log.flush.start.offset.checkpoint.interval.ms";
   public static final String REPLICA_LAG_TIME_MAX_MS = "replica.lag.time.max.ms";
+  public static final String REPLICA_FETCH_WAIT_MAX_MS = "replica.fetch.wait.max.ms";
+  public static final String REPLICA_FETCH_MIN_BYTES = "replica.fetch.min.bytes";
+  public static final String REPLICA_FETCH_MAX_BYTES = "replica.fetch.max.bytes";
+  public static final String REPLICA_FETCH_RESPONSE_MAX_BYTES = "replica.fetch.response.max.bytes";
+  public static final String REPLICA_FETCH_BACKOFF_MS = "replica.fetch.backoff.ms";
+  public static final String REPLICA_SOCKET_TIMEOUT_MS = "replica.socket.timeout.ms";
+  public static final String REPLICA_HIGH_WATERMARK_CHECKPOINT_INTERVAL_MS =
+      "replica.high.watermark.checkpoint.interval.ms";
   public static final String RETRY_BACKOFF_MS = "retry.backoff.ms";
 
   private enum Type {
@@ -128,6 +136,19 @@ public final class BrokerConfig {
         atLeast(1),
         "must be positive");
     define(REPLICA_LAG_TIME_MAX_MS, Type.LONG, "30000", atLeast(1), "must be positive");
+    define(REPLICA_FETCH_WAIT_MAX_MS, Type.INT, "500", atLeast(0), "must not be negative");
+    define(REPLICA_FETCH_MIN_BYTES, Type.INT, "1", atLeast(1), "must be positive");
+    define(REPLICA_FETCH_MAX_BYTES, Type.INT, "1048576", atLeast(0), "must not be negative");
+    define(
+        REPLICA_FETCH_RESPONSE_MAX_BYTES, Type.INT, "10485760", atLeast(0), "must not be negative");
+    define(REPLICA_FETCH_BACKOFF_MS, Type.INT, "1000", atLeast(0), "must not be negative");
+    define(REPLICA_SOCKET_TIMEOUT_MS, Type.INT, "30000", atLeast(1), "must be positive");
+    define(
+        REPLICA_HIGH_WATERMARK_CHECKPOINT_INTERVAL_MS,
+        Type.LONG,
+        "5000",
+        atLeast(1),
+        "must be positive");
     define(RETRY_BACKOFF_MS, Type.LONG, "100", atLeast(1), "must be positive");
 
     // Broker-level defaults of topic configs (TopicConfigs maps them to topic-level names).

@@ -2,9 +2,12 @@ package io.brook.broker.server;
 
 import io.brook.broker.grpc.BrokerGrpcServer;
 import io.brook.broker.grpc.GrpcControllerClient;
+import io.brook.broker.grpc.ReplicaGrpcService;
 import io.brook.broker.log.LogConfig;
 import io.brook.broker.log.LogManager;
 import io.brook.broker.log.LogManagerConfig;
+import io.brook.broker.replica.AlterPartitionSender;
+import io.brook.broker.replica.FollowerFetching;
 import io.brook.broker.replica.ReplicaManager;
 import io.brook.broker.zk.ZooKeeperClients;
 import io.brook.common.Scheduler;
@@ -143,7 +146,15 @@ public final class BrokerServer implements AutoCloseable {
       metadataCache.setClusterId(clusterId);
       replicaManager =
           new ReplicaManager(
-              id, logManager, config.originals(), metadataCache::contains, scheduler);
+              id,
+              logManager,
+              config.originals(),
+              metadataCache::contains,
+              scheduler,
+              time,
+              newFollowerFetching(id),
+              alterPartitionSender(),
+              this::brokerEpoch);
       controlHandler =
           new ControlRequestHandler(
               id,
@@ -184,6 +195,7 @@ public final class BrokerServer implements AutoCloseable {
               requestExecutor,
               requestHandler,
               controlHandler,
+              new ReplicaGrpcService(replicaManager),
               controller);
 
       BrokerInfo info = BrokerInfo.of(id, advertisedHost(), advertisedPort(), config.rack());
@@ -211,6 +223,16 @@ public final class BrokerServer implements AutoCloseable {
       close();
       throw e;
     }
+  }
+
+  /** The follower side: fetches the partitions this broker follows from their leaders. */
+  private FollowerFetching newFollowerFetching(int id) {
+    return FollowerFetching.NONE;
+  }
+
+  /** Where leaders send ISR changes: the active controller, through the admin forwarder. */
+  private AlterPartitionSender alterPartitionSender() {
+    return AlterPartitionSender.NONE;
   }
 
   private Map<String, String> controllerProps() {
