@@ -1,0 +1,259 @@
+package io.brook.broker.replica;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.brook.broker.log.LogManager;
+import io.brook.broker.log.LogManagerConfig;
+import io.brook.broker.testing.Batches;
+import io.brook.broker.testing.BrokerClient;
+import io.brook.common.MockTime;
+import io.brook.common.ThreadPoolScheduler;
+import io.brook.common.TopicPartition;
+import io.brook.protocol.v1.BrokerEndpoint;
+import io.brook.protocol.v1.EpochQuery;
+import io.brook.protocol.v1.ErrorCode;
+import io.brook.protocol.v1.LeaderAndIsrRequest;
+import io.brook.protocol.v1.LeaderAndIsrTopic;
+import io.brook.protocol.v1.OffsetForLeaderEpochRequest;
+import io.brook.protocol.v1.PartitionProduceResponse;
+import io.brook.protocol.v1.PartitionState;
+import io.brook.protocol.v1.ProduceResponse;
+import io.brook.protocol.v1.ReplicaFetchData;
+import io.brook.protocol.v1.ReplicaFetchPosition;
+import io.brook.protocol.v1.ReplicaFetchRequest;
+import io.brook.protocol.v1.ReplicaFetchResponse;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * ReplicaManager's leader side over a real LogManager, without the network: follower fetches,
+ * acks=all completion by follower progress, epoch fencing, becoming follower / leader.
+ */
+class ReplicaManagerReplicationTest {
+  @TempDir Path dir;
+  final MockTime time = new MockTime();
+  final ThreadPoolScheduler scheduler = new ThreadPoolScheduler("rm-test", 2);
+  final UUID topicId = UUID.randomUUID();
+  final TopicPartition tp = new TopicPartition("t", 0);
+  final List<String> fetcherCalls = new CopyOnWriteArrayList<>();
+  final List<FollowerFetching.FetchStart> starts = new CopyOnWriteArrayList<>();
+  LogManager logManager;
+  ReplicaManager rm;
+
+  @BeforeEach
+  void start() {
+    logManager = new LogManager(List.of(dir), LogManagerConfig.DEFAULT, scheduler, time);
+    logManager.startup();
+    FollowerFetching fetching =
+        new FollowerFetching() {
+          @Override
+          public void startFetching(Map<Partition, FetchStart> partitions) {
+            partitions.forEach(
+                (p, s) -> {
+                  fetcherCalls.add("start " + p.topicPartition() + " " + s.leaderEpoch());
+                  starts.add(s);
+                });
+          }
+
+          @Override
+          public void stopFetching(Collection<TopicPartition> partitions) {
+            partitions.forEach(tp -> fetcherCalls.add("stop " + tp));
+          }
+
+          @Override
+          public void close() {}
+        };
+    rm =
+        new ReplicaManager(
+            1,
+            logManager,
+            Map.of(),
+            t -> true,
+            scheduler,
+            time,
+            fetching,
+            AlterPartitionSender.NONE,
+            () -> 1L);
+  }
+
+  @AfterEach
+  void stop() {
+    rm.close();
+    logManager.close();
+    scheduler.close();
+  }
+
+  void leaderAndIsr(int leader, int epoch, int pe, List<Integer> isr, Map<String, String> cfg) {
+    LeaderAndIsrRequest req =
+        LeaderAndIsrRequest.newBuilder()
+            .addTopics(
+                LeaderAndIsrTopic.newBuilder()
+                    .setTopic("t")
+                    .setTopicId(topicId.toString())
+                    .putAllConfigs(cfg)
+                    .addPartitions(
+                        PartitionState.newBuilder()
+                            .setTopic("t")
+                            .setPartition(0)
+                            .setLeader(leader)
+                            .setLeaderEpoch(epoch)
+                            .setPartitionEpoch(pe)
+                            .addAllIsr(isr)
+                            .addAllReplicas(List.of(1, 2, 3))))
+            .addLiveLeaders(
+                BrokerEndpoint.newBuilder().setId(2).setHost("127.0.0.1").setPort(1234))
+            .build();
+    assertEquals(List.of(), rm.applyLeaderAndIsr(req));
+  }
+
+  static ReplicaFetchRequest fetch(int replica, long offset, int lastEpoch, int epoch, int wait) {
+    return ReplicaFetchRequest.newBuilder()
+        .setReplicaId(replica)
+        .setBrokerEpoch(5)
+        .setRequestId(1)
+        .setMaxWaitMs(wait)
+        .setMinBytes(1)
+        .addPositions(
+            ReplicaFetchPosition.newBuilder()
+                .setTopic("t")
+                .setPartition(0)
+                .setFetchOffset(offset)
+                .setLastFetchedEpoch(lastEpoch)
+                .setCurrentLeaderEpoch(epoch))
+        .build();
+  }
+
+  static ReplicaFetchData only(CompletableFuture<ReplicaFetchResponse> f) throws Exception {
+    return f.get(30, TimeUnit.SECONDS).getPartitions(0);
+  }
+
+  CompletableFuture<ProduceResponse> produce(int acks, int n) {
+    return rm.appendRecords(BrokerClient.produceRequest(1, acks, "t", 0, Batches.of(n, 1000)));
+  }
+
+  static PartitionProduceResponse result(CompletableFuture<ProduceResponse> f) throws Exception {
+    return f.get(30, TimeUnit.SECONDS).getTopics(0).getPartitions(0);
+  }
+
+  @Test
+  void acksAllCompletesWhenEveryIsrFollowerFetchedPastTheBatch() throws Exception {
+    leaderAndIsr(1, 1, 1, List.of(1, 2, 3), Map.of());
+    CompletableFuture<ProduceResponse> produced = produce(-1, 5);
+    assertFalse(produced.isDone());
+
+    ReplicaFetchData d = only(rm.fetchForFollower(fetch(2, 0, -1, 1, 0)));
+    assertEquals(ErrorCode.NONE, d.getError());
+    assertTrue(d.getRecords().size() > 0);
+    assertEquals(0, d.getHighWatermark());
+    assertEquals(-1, d.getDivergingEpoch().getLeaderEpoch());
+    only(rm.fetchForFollower(fetch(2, 5, 1, 1, 0)));
+    only(rm.fetchForFollower(fetch(3, 0, -1, 1, 0)));
+    assertFalse(produced.isDone(), "follower 3 has not fetched past the batch yet");
+
+    // Follower 3 fetches at 5 and long-polls: HW moves to 5, the produce completes.
+    CompletableFuture<ReplicaFetchResponse> waiting = rm.fetchForFollower(fetch(3, 5, 1, 1, 30_000));
+    PartitionProduceResponse r = result(produced);
+    assertEquals(ErrorCode.NONE, r.getError());
+    assertEquals(0, r.getBaseOffset());
+    assertEquals(5, rm.partition(tp).orElseThrow().highWatermark());
+    assertFalse(waiting.isDone());
+    assertEquals(1, rm.waitingReplicaFetches());
+
+    // An append wakes the waiting follower fetch.
+    assertEquals(ErrorCode.NONE, result(produce(1, 2)).getError());
+    ReplicaFetchData woken = only(waiting);
+    assertTrue(woken.getRecords().size() > 0);
+    assertEquals(5, woken.getHighWatermark());
+  }
+
+  @Test
+  void fetchesAreFencedByLeaderEpochOffsetAndReplica() throws Exception {
+    leaderAndIsr(1, 3, 1, List.of(1, 2, 3), Map.of());
+    result(produce(1, 3));
+    assertEquals(
+        ErrorCode.FENCED_LEADER_EPOCH, only(rm.fetchForFollower(fetch(2, 0, -1, 2, 0))).getError());
+    assertEquals(
+        ErrorCode.UNKNOWN_LEADER_EPOCH,
+        only(rm.fetchForFollower(fetch(2, 0, -1, 4, 0))).getError());
+    assertEquals(
+        ErrorCode.OFFSET_OUT_OF_RANGE,
+        only(rm.fetchForFollower(fetch(2, 99, -1, 3, 0))).getError());
+    assertEquals(
+        ErrorCode.NOT_LEADER_OR_FOLLOWER,
+        only(rm.fetchForFollower(fetch(7, 0, -1, 3, 0))).getError());
+    assertEquals(ErrorCode.NONE, only(rm.fetchForFollower(fetch(2, 3, 3, 3, 0))).getError());
+  }
+
+  @Test
+  void offsetForLeaderEpochCountsTheCurrentEpochFromItsStart() {
+    leaderAndIsr(1, 4, 1, List.of(1, 2, 3), Map.of());
+    var resp =
+        rm.offsetForLeaderEpoch(
+            OffsetForLeaderEpochRequest.newBuilder()
+                .setReplicaId(2)
+                .addPartitions(
+                    EpochQuery.newBuilder()
+                        .setTopic("t")
+                        .setPartition(0)
+                        .setCurrentLeaderEpoch(4)
+                        .setLeaderEpoch(4))
+                .addPartitions(
+                    EpochQuery.newBuilder()
+                        .setTopic("t")
+                        .setPartition(0)
+                        .setCurrentLeaderEpoch(3)
+                        .setLeaderEpoch(3))
+                .build());
+    assertEquals(ErrorCode.NONE, resp.getPartitions(0).getError());
+    assertEquals(4, resp.getPartitions(0).getLeaderEpoch());
+    assertEquals(0, resp.getPartitions(0).getEndOffset());
+    assertEquals(ErrorCode.FENCED_LEADER_EPOCH, resp.getPartitions(1).getError());
+  }
+
+  @Test
+  void shrinkingBelowMinIsrFailsWaitingProducesAfterAppend() throws Exception {
+    leaderAndIsr(1, 1, 1, List.of(1, 2, 3), Map.of("min.insync.replicas", "2"));
+    CompletableFuture<ProduceResponse> produced = produce(-1, 5);
+    assertFalse(produced.isDone());
+    leaderAndIsr(1, 1, 2, List.of(1), Map.of("min.insync.replicas", "2"));
+    assertEquals(ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND, result(produced).getError());
+    PartitionProduceResponse refused = result(produce(-1, 1));
+    assertEquals(ErrorCode.NOT_ENOUGH_REPLICAS, refused.getError());
+    assertEquals(5, rm.partition(tp).orElseThrow().log().logEndOffset());
+  }
+
+  @Test
+  void becomingFollowerStartsFetchingAndFailsWaiters() throws Exception {
+    leaderAndIsr(1, 1, 1, List.of(1, 2, 3), Map.of());
+    assertEquals(List.of("stop t-0"), fetcherCalls);
+    CompletableFuture<ProduceResponse> produced = produce(-1, 5);
+    leaderAndIsr(2, 2, 2, List.of(1, 2, 3), Map.of());
+    assertEquals(ErrorCode.NOT_LEADER_OR_FOLLOWER, result(produced).getError());
+    assertEquals(List.of("stop t-0", "start t-0 2"), fetcherCalls);
+    assertEquals(2, starts.get(0).leaderId());
+    assertEquals(1234, starts.get(0).leaderEndpoint().getPort());
+    assertEquals(
+        ErrorCode.NOT_LEADER_OR_FOLLOWER,
+        only(rm.fetchForFollower(fetch(3, 0, -1, 2, 0))).getError());
+
+    // An ISR change only: the fetcher goes on.
+    leaderAndIsr(2, 2, 3, List.of(2, 3), Map.of());
+    assertEquals(2, fetcherCalls.size());
+    // Leader again: fetching stops first.
+    leaderAndIsr(1, 3, 4, List.of(1, 2, 3), Map.of());
+    assertEquals(new ArrayList<>(List.of("stop t-0", "start t-0 2", "stop t-0")), fetcherCalls);
+  }
+}
