@@ -1,6 +1,7 @@
 package io.brook.controller;
 
 import io.brook.common.TopicPartition;
+import io.brook.controller.election.AlterPartitionValidation;
 import io.brook.controller.election.PartitionLeaderElection;
 import io.brook.controller.election.TopicCreationPlanner;
 import io.brook.controller.zk.FencedZkWriter;
@@ -11,6 +12,14 @@ import io.brook.metadata.zk.MetadataStore;
 import io.brook.metadata.zk.MetadataStoreException;
 import io.brook.metadata.zk.Versioned;
 import io.brook.metadata.zk.ZkPaths;
+import io.brook.protocol.v1.AllocateProducerIdsRequest;
+import io.brook.protocol.v1.AllocateProducerIdsResponse;
+import io.brook.protocol.v1.AlterPartitionItem;
+import io.brook.protocol.v1.AlterPartitionRequest;
+import io.brook.protocol.v1.AlterPartitionResponse;
+import io.brook.protocol.v1.AlterPartitionResult;
+import io.brook.protocol.v1.AlterPartitionTopic;
+import io.brook.protocol.v1.AlterPartitionTopicResult;
 import io.brook.protocol.v1.ControlledShutdownResponse;
 import io.brook.protocol.v1.CreatableTopic;
 import io.brook.protocol.v1.CreatableTopicResult;
@@ -795,6 +804,184 @@ final class ActiveController {
     return r.build();
   }
 
+  // ================================================================ AlterPartition
+
+  /**
+   * An ISR change asked for by a partition leader: validated per partition ({@link
+   * AlterPartitionValidation}), written in one fenced transaction conditional on each partition
+   * epoch, answered with the committed states; LeaderAndIsr goes to the replicas of the changed
+   * partitions and UpdateMetadata to every broker.
+   */
+  AlterPartitionResponse alterPartition(AlterPartitionRequest request) {
+    int sender = request.getBrokerId();
+    BrokerInfo b = ctx.liveBrokers.get(sender);
+    if (b == null || b.epoch() != request.getBrokerEpoch()) {
+      return AlterPartitionResponse.newBuilder()
+          .setError(ErrorCode.STALE_BROKER_EPOCH)
+          .setErrorMessage(
+              b == null
+                  ? "Broker " + sender + " is not registered"
+                  : "Broker epoch "
+                      + request.getBrokerEpoch()
+                      + " is not the registration's ("
+                      + b.epoch()
+                      + ")")
+          .build();
+    }
+    Map<TopicPartition, AlterPartitionResult.Builder> results = new LinkedHashMap<>();
+    Map<TopicPartition, LeaderAndIsr> writes = new HashMap<>();
+    for (AlterPartitionTopic t : request.getTopicsList()) {
+      TopicAssignment a = ctx.topics.get(t.getTopic());
+      for (AlterPartitionItem item : t.getPartitionsList()) {
+        TopicPartition tp = new TopicPartition(t.getTopic(), item.getPartition());
+        AlterPartitionResult.Builder r =
+            AlterPartitionResult.newBuilder().setPartition(item.getPartition());
+        results.put(tp, r);
+        LeaderAndIsr current = ctx.states.get(tp);
+        if (a == null || current == null || deletions.containsKey(t.getTopic())) {
+          r.setError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
+              .setErrorMessage("This server does not host this topic-partition.");
+          continue;
+        }
+        if (!t.getTopicId().isEmpty() && !t.getTopicId().equals(a.topicId().toString())) {
+          r.setError(ErrorCode.INCONSISTENT_TOPIC_ID)
+              .setErrorMessage(
+                  "Topic id " + t.getTopicId() + " is not the topic's (" + a.topicId() + ")");
+          continue;
+        }
+        AlterPartitionValidation.Outcome o =
+            AlterPartitionValidation.validate(
+                sender,
+                current,
+                ctx.replicas(tp),
+                item.getLeaderEpoch(),
+                item.getPartitionEpoch(),
+                item.getNewIsrList(),
+                ctx.liveIds(),
+                ctx.shuttingDown,
+                ctx.epoch);
+        r.setError(o.error()).setErrorMessage(o.message());
+        if (o.error() != ErrorCode.NONE) {
+          log.info(
+              "AlterPartition of {} from broker {} to ISR {} refused: {} {}",
+              tp,
+              sender,
+              item.getNewIsrList(),
+              o.error(),
+              o.message());
+        }
+        o.write().ifPresent(w -> writes.put(tp, w));
+      }
+    }
+    Map<TopicPartition, LeaderAndIsr> applied = applyStateChanges(writes);
+    for (TopicPartition tp : writes.keySet()) {
+      if (!applied.containsKey(tp)) {
+        results
+            .get(tp)
+            .setError(ErrorCode.INVALID_UPDATE_VERSION)
+            .setErrorMessage("The partition state changed in ZooKeeper; retry with the new state");
+      }
+    }
+    if (!applied.isEmpty()) {
+      Set<String> topics = new TreeSet<>();
+      applied.keySet().forEach(tp -> topics.add(tp.topic()));
+      announceTopics(topics, applied.keySet());
+    }
+    AlterPartitionResponse.Builder out =
+        AlterPartitionResponse.newBuilder().setError(ErrorCode.NONE);
+    Map<String, AlterPartitionTopicResult.Builder> byTopic = new LinkedHashMap<>();
+    results.forEach(
+        (tp, r) -> {
+          LeaderAndIsr s = ctx.states.get(tp);
+          if (s != null && !deletions.containsKey(tp.topic())) {
+            r.setLeader(s.leader())
+                .setLeaderEpoch(s.leaderEpoch())
+                .addAllIsr(s.isr())
+                .setPartitionEpoch(s.partitionEpoch());
+          } else {
+            r.setLeader(-1).setLeaderEpoch(-1).setPartitionEpoch(-1);
+          }
+          byTopic
+              .computeIfAbsent(tp.topic(), n -> AlterPartitionTopicResult.newBuilder().setTopic(n))
+              .addPartitions(r);
+        });
+    byTopic.values().forEach(out::addTopics);
+    return out.build();
+  }
+
+  // ================================================================ producer ids
+
+  /**
+   * Size of the blocks of producer ids handed to brokers (Kafka's
+   * ProducerIdsBlock.PRODUCER_ID_BLOCK_SIZE).
+   */
+  static final int PRODUCER_ID_BLOCK_SIZE = 1000;
+
+  /**
+   * Hands {@code brokerId} the next block of producer ids: advances {@code
+   * /latest_producer_id_block} with a fenced write conditional on its version (created by the first
+   * allocation).
+   */
+  AllocateProducerIdsResponse allocateProducerIds(AllocateProducerIdsRequest request) {
+    BrokerInfo b = ctx.liveBrokers.get(request.getBrokerId());
+    if (b == null || b.epoch() != request.getBrokerEpoch()) {
+      return AllocateProducerIdsResponse.newBuilder()
+          .setError(ErrorCode.STALE_BROKER_EPOCH)
+          .setErrorMessage(
+              "Broker "
+                  + request.getBrokerId()
+                  + " with epoch "
+                  + request.getBrokerEpoch()
+                  + " is not registered with that epoch")
+          .build();
+    }
+    Optional<Versioned<byte[]>> latest = store.read(ZkPaths.LATEST_PRODUCER_ID_BLOCK);
+    long start = 0;
+    if (latest.isPresent() && latest.get().value().length > 0) {
+      ZkPaths.ProducerIdBlock last = ZkPaths.decodeProducerIdBlock(latest.get().value());
+      start = last.blockEnd() + 1;
+    }
+    if (start > Long.MAX_VALUE - PRODUCER_ID_BLOCK_SIZE) {
+      return AllocateProducerIdsResponse.newBuilder()
+          .setError(ErrorCode.UNKNOWN_SERVER_ERROR)
+          .setErrorMessage("Producer ids are exhausted")
+          .build();
+    }
+    ZkPaths.ProducerIdBlock next =
+        new ZkPaths.ProducerIdBlock(
+            request.getBrokerId(), start, start + PRODUCER_ID_BLOCK_SIZE - 1);
+    byte[] data = ZkPaths.encodeProducerIdBlock(next);
+    try {
+      if (latest.isPresent()) {
+        int version = latest.get().version();
+        writer.write(
+            List.of(
+                op(
+                    () ->
+                        writer
+                            .ops()
+                            .setData()
+                            .withVersion(version)
+                            .forPath(ZkPaths.LATEST_PRODUCER_ID_BLOCK, data))));
+      } else {
+        writer.write(List.of(create(ZkPaths.LATEST_PRODUCER_ID_BLOCK, data)));
+      }
+    } catch (MetadataStoreException e) {
+      log.warn("Could not allocate producer ids for broker {}: {}", b.id(), e.getMessage());
+      return AllocateProducerIdsResponse.newBuilder()
+          .setError(ErrorCode.UNKNOWN_SERVER_ERROR)
+          .setErrorMessage("Could not write the producer id block: " + e.getMessage())
+          .build();
+    }
+    log.info(
+        "Allocated producer ids [{}, {}] to broker {}", next.blockStart(), next.blockEnd(), b.id());
+    return AllocateProducerIdsResponse.newBuilder()
+        .setError(ErrorCode.NONE)
+        .setProducerIdStart(next.blockStart())
+        .setProducerIdLen(PRODUCER_ID_BLOCK_SIZE)
+        .build();
+  }
+
   // ================================================================ state writes
 
   /**
@@ -834,7 +1021,14 @@ final class ActiveController {
         logLeader(e.getKey(), e.getValue());
       }
       if (before != null && !before.isr().equals(e.getValue().isr())) {
-        log.info("ISR of {} changed to {}", e.getKey(), e.getValue().isr());
+        log.info(
+            "ISR of {} changed from {} to {} (leader {}, leader epoch {}, partition epoch {})",
+            e.getKey(),
+            before.isr(),
+            e.getValue().isr(),
+            e.getValue().leader(),
+            e.getValue().leaderEpoch(),
+            e.getValue().partitionEpoch());
       }
     }
     return applied;

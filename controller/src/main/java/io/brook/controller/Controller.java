@@ -5,6 +5,10 @@ import io.brook.controller.grpc.ControllerGrpcService;
 import io.brook.controller.zk.ControllerElector;
 import io.brook.controller.zk.ControllerMovedException;
 import io.brook.controller.zk.FencedZkWriter;
+import io.brook.protocol.v1.AllocateProducerIdsRequest;
+import io.brook.protocol.v1.AllocateProducerIdsResponse;
+import io.brook.protocol.v1.AlterPartitionRequest;
+import io.brook.protocol.v1.AlterPartitionResponse;
 import io.brook.protocol.v1.ControlledShutdownRequest;
 import io.brook.protocol.v1.ControlledShutdownResponse;
 import io.brook.protocol.v1.CreatableTopic;
@@ -198,6 +202,41 @@ public final class Controller implements AutoCloseable {
         a -> f.complete(a.controlledShutdown(request.getBrokerId(), request.getBrokerEpoch())),
         () ->
             ControlledShutdownResponse.newBuilder()
+                .setError(ErrorCode.NOT_CONTROLLER)
+                .setErrorMessage(notControllerMessage())
+                .build());
+    return f;
+  }
+
+  /**
+   * An ISR change asked for by a partition leader (KIP-497). Whole-request NOT_CONTROLLER when this
+   * broker is not the active controller, STALE_BROKER_EPOCH for a stale sender; otherwise one
+   * result per partition with the committed state.
+   */
+  public CompletableFuture<AlterPartitionResponse> alterPartition(AlterPartitionRequest request) {
+    CompletableFuture<AlterPartitionResponse> f = new CompletableFuture<>();
+    submit(
+        "AlterPartition from broker " + request.getBrokerId(),
+        f,
+        a -> f.complete(a.alterPartition(request)),
+        () ->
+            AlterPartitionResponse.newBuilder()
+                .setError(ErrorCode.NOT_CONTROLLER)
+                .setErrorMessage(notControllerMessage())
+                .build());
+    return f;
+  }
+
+  /** Hands the sender the next block of producer ids (KIP-730). */
+  public CompletableFuture<AllocateProducerIdsResponse> allocateProducerIds(
+      AllocateProducerIdsRequest request) {
+    CompletableFuture<AllocateProducerIdsResponse> f = new CompletableFuture<>();
+    submit(
+        "AllocateProducerIds for broker " + request.getBrokerId(),
+        f,
+        a -> f.complete(a.allocateProducerIds(request)),
+        () ->
+            AllocateProducerIdsResponse.newBuilder()
                 .setError(ErrorCode.NOT_CONTROLLER)
                 .setErrorMessage(notControllerMessage())
                 .build());

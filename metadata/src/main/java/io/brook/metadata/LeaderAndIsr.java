@@ -41,6 +41,15 @@ public record LeaderAndIsr(
     return new LeaderAndIsr(newLeader, leaderEpoch + 1, newIsr, controllerEpoch, partitionEpoch);
   }
 
+  /**
+   * The next state with the same leader and leader epoch and {@code newIsr} (an ISR change the
+   * leader asked for with AlterPartition, KIP-497: the leader epoch does not move); the partition
+   * epoch stays the one the write must be conditional on.
+   */
+  public LeaderAndIsr withIsr(List<Integer> newIsr, int controllerEpoch) {
+    return new LeaderAndIsr(leader, leaderEpoch, newIsr, controllerEpoch, partitionEpoch);
+  }
+
   public LeaderAndIsr withPartitionEpoch(int newPartitionEpoch) {
     return new LeaderAndIsr(leader, leaderEpoch, isr, controllerEpoch, newPartitionEpoch);
   }

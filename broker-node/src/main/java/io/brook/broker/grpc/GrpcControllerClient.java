@@ -1,7 +1,13 @@
 package io.brook.broker.grpc;
 
 import io.brook.broker.server.ControllerClient;
+import io.brook.protocol.v1.AllocateProducerIdsRequest;
+import io.brook.protocol.v1.AllocateProducerIdsResponse;
+import io.brook.protocol.v1.AlterPartitionRequest;
+import io.brook.protocol.v1.AlterPartitionResponse;
 import io.brook.protocol.v1.BrokerEndpoint;
+import io.brook.protocol.v1.ControlledShutdownRequest;
+import io.brook.protocol.v1.ControlledShutdownResponse;
 import io.brook.protocol.v1.ControllerServiceGrpc;
 import io.brook.protocol.v1.CreateTopicsRequest;
 import io.brook.protocol.v1.CreateTopicsResponse;
@@ -55,6 +61,42 @@ public final class GrpcControllerClient implements ControllerClient {
     CompletableFuture<DeleteTopicsResponse> f = new CompletableFuture<>();
     try {
       stub(controller, timeoutMs).deleteTopics(request, completing(f));
+    } catch (RuntimeException e) {
+      f.completeExceptionally(e);
+    }
+    return f;
+  }
+
+  @Override
+  public CompletableFuture<AlterPartitionResponse> alterPartition(
+      BrokerEndpoint controller, AlterPartitionRequest request, long timeoutMs) {
+    CompletableFuture<AlterPartitionResponse> f = new CompletableFuture<>();
+    try {
+      stub(controller, timeoutMs).alterPartition(request, completing(f));
+    } catch (RuntimeException e) {
+      f.completeExceptionally(e);
+    }
+    return f;
+  }
+
+  @Override
+  public CompletableFuture<AllocateProducerIdsResponse> allocateProducerIds(
+      BrokerEndpoint controller, AllocateProducerIdsRequest request, long timeoutMs) {
+    CompletableFuture<AllocateProducerIdsResponse> f = new CompletableFuture<>();
+    try {
+      stub(controller, timeoutMs).allocateProducerIds(request, completing(f));
+    } catch (RuntimeException e) {
+      f.completeExceptionally(e);
+    }
+    return f;
+  }
+
+  @Override
+  public CompletableFuture<ControlledShutdownResponse> controlledShutdown(
+      BrokerEndpoint controller, ControlledShutdownRequest request, long timeoutMs) {
+    CompletableFuture<ControlledShutdownResponse> f = new CompletableFuture<>();
+    try {
+      stub(controller, timeoutMs).controlledShutdown(request, completing(f));
     } catch (RuntimeException e) {
       f.completeExceptionally(e);
     }

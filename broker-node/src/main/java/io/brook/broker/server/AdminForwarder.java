@@ -2,7 +2,13 @@ package io.brook.broker.server;
 
 import io.brook.common.Scheduler;
 import io.brook.common.Time;
+import io.brook.protocol.v1.AllocateProducerIdsRequest;
+import io.brook.protocol.v1.AllocateProducerIdsResponse;
+import io.brook.protocol.v1.AlterPartitionRequest;
+import io.brook.protocol.v1.AlterPartitionResponse;
 import io.brook.protocol.v1.BrokerEndpoint;
+import io.brook.protocol.v1.ControlledShutdownRequest;
+import io.brook.protocol.v1.ControlledShutdownResponse;
 import io.brook.protocol.v1.CreatableTopic;
 import io.brook.protocol.v1.CreatableTopicResult;
 import io.brook.protocol.v1.CreateTopicsRequest;
@@ -23,11 +29,12 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 /**
- * Sends admin calls (CreateTopics, DeleteTopics) to the active controller: the one in this broker
- * when it is active, otherwise the controller named by the metadata cache over ControllerService.
- * While no controller answers (an election is in progress: NOT_CONTROLLER, unknown controller,
- * unreachable), the call is retried every {@code retry.backoff.ms} until its timeout, then answered
- * with NOT_CONTROLLER per topic.
+ * Sends controller calls (CreateTopics, DeleteTopics, AlterPartition, AllocateProducerIds,
+ * ControlledShutdown) to the active controller: the one in this broker when it is active, otherwise
+ * the controller named by the metadata cache over ControllerService. While no controller answers
+ * (an election is in progress: NOT_CONTROLLER, unknown controller, unreachable), the call is
+ * retried every {@code retry.backoff.ms} until its timeout, then answered with NOT_CONTROLLER per
+ * topic.
  *
  * <p>Thread-safe. Retries run on the scheduler; nothing blocks.
  */
@@ -107,6 +114,59 @@ public final class AdminForwarder {
           }
           return b.build();
         });
+  }
+
+  /**
+   * Sends an ISR change (from a partition leader) to the active controller; retried while no
+   * controller answers, until {@code request.timeout.ms}; then answered with a whole-request
+   * NOT_CONTROLLER. Other errors (STALE_BROKER_EPOCH, per-partition errors) are the caller's.
+   */
+  public CompletableFuture<AlterPartitionResponse> alterPartition(AlterPartitionRequest req) {
+    return forward(
+        defaultTimeoutMs,
+        c -> c.alterPartition(req),
+        (ep, left) -> remote.alterPartition(ep, req, left),
+        r -> r.getError() == ErrorCode.NOT_CONTROLLER,
+        why ->
+            AlterPartitionResponse.newBuilder()
+                .setError(ErrorCode.NOT_CONTROLLER)
+                .setErrorMessage(why)
+                .build());
+  }
+
+  /**
+   * Asks the active controller for a block of producer ids; retried like {@link #alterPartition}.
+   */
+  public CompletableFuture<AllocateProducerIdsResponse> allocateProducerIds(
+      AllocateProducerIdsRequest req) {
+    return forward(
+        defaultTimeoutMs,
+        c -> c.allocateProducerIds(req),
+        (ep, left) -> remote.allocateProducerIds(ep, req, left),
+        r -> r.getError() == ErrorCode.NOT_CONTROLLER,
+        why ->
+            AllocateProducerIdsResponse.newBuilder()
+                .setError(ErrorCode.NOT_CONTROLLER)
+                .setErrorMessage(why)
+                .build());
+  }
+
+  /**
+   * Tells the active controller that this broker shuts down (it moves leadership away); retried
+   * like {@link #alterPartition}, within {@code timeoutMs}.
+   */
+  public CompletableFuture<ControlledShutdownResponse> controlledShutdown(
+      ControlledShutdownRequest req, long timeoutMs) {
+    return forward(
+        timeoutMs,
+        c -> c.controlledShutdown(req),
+        (ep, left) -> remote.controlledShutdown(ep, req, left),
+        r -> r.getError() == ErrorCode.NOT_CONTROLLER,
+        why ->
+            ControlledShutdownResponse.newBuilder()
+                .setError(ErrorCode.NOT_CONTROLLER)
+                .setErrorMessage(why)
+                .build());
   }
 
   /**

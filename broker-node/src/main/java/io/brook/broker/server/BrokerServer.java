@@ -20,17 +20,12 @@ import io.brook.metadata.BrokerInfo;
 import io.brook.metadata.config.TopicConfigs;
 import io.brook.metadata.zk.BrokerRegistrar;
 import io.brook.metadata.zk.MetadataStore;
-import io.brook.protocol.v1.CreateTopicsRequest;
-import io.brook.protocol.v1.CreateTopicsResponse;
-import io.brook.protocol.v1.DeleteTopicsRequest;
-import io.brook.protocol.v1.DeleteTopicsResponse;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -176,7 +171,7 @@ public final class BrokerServer implements AutoCloseable {
       AdminForwarder forwarder =
           new AdminForwarder(
               id,
-              controller == null ? LocalController.NONE : asLocal(controller),
+              controller == null ? LocalController.NONE : LocalController.of(controller),
               controllerClient,
               metadataCache,
               scheduler,
@@ -250,25 +245,6 @@ public final class BrokerServer implements AutoCloseable {
         config.getLong(BrokerConfig.LOG_FLUSH_SCHEDULER_INTERVAL_MS),
         config.getInt(BrokerConfig.LOG_FLUSH_OFFSET_CHECKPOINT_INTERVAL_MS),
         config.getInt(BrokerConfig.LOG_FLUSH_START_OFFSET_CHECKPOINT_INTERVAL_MS));
-  }
-
-  private static LocalController asLocal(Controller c) {
-    return new LocalController() {
-      @Override
-      public boolean isActive() {
-        return c.isActive();
-      }
-
-      @Override
-      public CompletableFuture<CreateTopicsResponse> createTopics(CreateTopicsRequest r) {
-        return c.createTopics(r);
-      }
-
-      @Override
-      public CompletableFuture<DeleteTopicsResponse> deleteTopics(DeleteTopicsRequest r) {
-        return c.deleteTopics(r);
-      }
-    };
   }
 
   private ExecutorService newRequestExecutor(int id, int threads) {

@@ -1,6 +1,12 @@
 package io.brook.broker.server;
 
+import io.brook.protocol.v1.AllocateProducerIdsRequest;
+import io.brook.protocol.v1.AllocateProducerIdsResponse;
+import io.brook.protocol.v1.AlterPartitionRequest;
+import io.brook.protocol.v1.AlterPartitionResponse;
 import io.brook.protocol.v1.BrokerEndpoint;
+import io.brook.protocol.v1.ControlledShutdownRequest;
+import io.brook.protocol.v1.ControlledShutdownResponse;
 import io.brook.protocol.v1.CreateTopicsRequest;
 import io.brook.protocol.v1.CreateTopicsResponse;
 import io.brook.protocol.v1.DeleteTopicsRequest;
@@ -18,6 +24,15 @@ public interface ControllerClient extends AutoCloseable {
 
   CompletableFuture<DeleteTopicsResponse> deleteTopics(
       BrokerEndpoint controller, DeleteTopicsRequest request, long timeoutMs);
+
+  CompletableFuture<AlterPartitionResponse> alterPartition(
+      BrokerEndpoint controller, AlterPartitionRequest request, long timeoutMs);
+
+  CompletableFuture<AllocateProducerIdsResponse> allocateProducerIds(
+      BrokerEndpoint controller, AllocateProducerIdsRequest request, long timeoutMs);
+
+  CompletableFuture<ControlledShutdownResponse> controlledShutdown(
+      BrokerEndpoint controller, ControlledShutdownRequest request, long timeoutMs);
 
   @Override
   void close();

@@ -1,5 +1,11 @@
 package io.brook.broker.server;
 
+import io.brook.protocol.v1.AllocateProducerIdsRequest;
+import io.brook.protocol.v1.AllocateProducerIdsResponse;
+import io.brook.protocol.v1.AlterPartitionRequest;
+import io.brook.protocol.v1.AlterPartitionResponse;
+import io.brook.protocol.v1.ControlledShutdownRequest;
+import io.brook.protocol.v1.ControlledShutdownResponse;
 import io.brook.protocol.v1.CreateTopicsRequest;
 import io.brook.protocol.v1.CreateTopicsResponse;
 import io.brook.protocol.v1.DeleteTopicsRequest;
@@ -13,6 +19,51 @@ public interface LocalController {
   CompletableFuture<CreateTopicsResponse> createTopics(CreateTopicsRequest request);
 
   CompletableFuture<DeleteTopicsResponse> deleteTopics(DeleteTopicsRequest request);
+
+  CompletableFuture<AlterPartitionResponse> alterPartition(AlterPartitionRequest request);
+
+  CompletableFuture<AllocateProducerIdsResponse> allocateProducerIds(
+      AllocateProducerIdsRequest request);
+
+  CompletableFuture<ControlledShutdownResponse> controlledShutdown(
+      ControlledShutdownRequest request);
+
+  /** The controller candidate {@code c} of this broker. */
+  static LocalController of(io.brook.controller.Controller c) {
+    return new LocalController() {
+      @Override
+      public boolean isActive() {
+        return c.isActive();
+      }
+
+      @Override
+      public CompletableFuture<CreateTopicsResponse> createTopics(CreateTopicsRequest r) {
+        return c.createTopics(r);
+      }
+
+      @Override
+      public CompletableFuture<DeleteTopicsResponse> deleteTopics(DeleteTopicsRequest r) {
+        return c.deleteTopics(r);
+      }
+
+      @Override
+      public CompletableFuture<AlterPartitionResponse> alterPartition(AlterPartitionRequest r) {
+        return c.alterPartition(r);
+      }
+
+      @Override
+      public CompletableFuture<AllocateProducerIdsResponse> allocateProducerIds(
+          AllocateProducerIdsRequest r) {
+        return c.allocateProducerIds(r);
+      }
+
+      @Override
+      public CompletableFuture<ControlledShutdownResponse> controlledShutdown(
+          ControlledShutdownRequest r) {
+        return c.controlledShutdown(r);
+      }
+    };
+  }
 
   /** No controller in this broker (controller.candidate=false). */
   LocalController NONE =
@@ -29,6 +80,23 @@ public interface LocalController {
 
         @Override
         public CompletableFuture<DeleteTopicsResponse> deleteTopics(DeleteTopicsRequest r) {
+          throw new IllegalStateException("not a controller candidate");
+        }
+
+        @Override
+        public CompletableFuture<AlterPartitionResponse> alterPartition(AlterPartitionRequest r) {
+          throw new IllegalStateException("not a controller candidate");
+        }
+
+        @Override
+        public CompletableFuture<AllocateProducerIdsResponse> allocateProducerIds(
+            AllocateProducerIdsRequest r) {
+          throw new IllegalStateException("not a controller candidate");
+        }
+
+        @Override
+        public CompletableFuture<ControlledShutdownResponse> controlledShutdown(
+            ControlledShutdownRequest r) {
           throw new IllegalStateException("not a controller candidate");
         }
       };

@@ -1,6 +1,10 @@
 package io.brook.controller.grpc;
 
 import io.brook.controller.Controller;
+import io.brook.protocol.v1.AllocateProducerIdsRequest;
+import io.brook.protocol.v1.AllocateProducerIdsResponse;
+import io.brook.protocol.v1.AlterPartitionRequest;
+import io.brook.protocol.v1.AlterPartitionResponse;
 import io.brook.protocol.v1.ControlledShutdownRequest;
 import io.brook.protocol.v1.ControlledShutdownResponse;
 import io.brook.protocol.v1.ControllerServiceGrpc;
@@ -39,6 +43,18 @@ public final class ControllerGrpcService extends ControllerServiceGrpc.Controlle
   public void controlledShutdown(
       ControlledShutdownRequest request, StreamObserver<ControlledShutdownResponse> responses) {
     reply(() -> controller.controlledShutdown(request), responses);
+  }
+
+  @Override
+  public void alterPartition(
+      AlterPartitionRequest request, StreamObserver<AlterPartitionResponse> responses) {
+    reply(() -> controller.alterPartition(request), responses);
+  }
+
+  @Override
+  public void allocateProducerIds(
+      AllocateProducerIdsRequest request, StreamObserver<AllocateProducerIdsResponse> responses) {
+    reply(() -> controller.allocateProducerIds(request), responses);
   }
 
   private static <T> void reply(

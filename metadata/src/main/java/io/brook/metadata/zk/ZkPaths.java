@@ -41,6 +41,9 @@ import java.util.UUID;
  *   <tr><td>/controller</td><td>ephemeral</td>
  *       <td>{"version":1,"brokerid":1,"epoch":5,"timestamp":"ms"}</td></tr>
  *   <tr><td>/controller_epoch</td><td>persistent</td><td>{"version":1,"epoch":5}</td></tr>
+ *   <tr><td>/latest_producer_id_block</td><td>persistent</td>
+ *       <td>{"version":1,"broker":1,"block_start":0,"block_end":999}: the last block of producer
+ *       ids handed out (block_end inclusive)</td></tr>
  *   <tr><td>/admin/delete_topics/&lt;t&gt;</td><td>persistent</td><td>{"version":1}</td></tr>
  *   <tr><td>/admin/reassign_partitions, /admin/preferred_replica_election</td><td>persistent</td>
  *       <td>not used yet</td></tr>
@@ -61,6 +64,7 @@ public final class ZkPaths {
   public static final String DELETE_TOPICS = "/admin/delete_topics";
   public static final String REASSIGN_PARTITIONS = "/admin/reassign_partitions";
   public static final String PREFERRED_REPLICA_ELECTION = "/admin/preferred_replica_election";
+  public static final String LATEST_PRODUCER_ID_BLOCK = "/latest_producer_id_block";
 
   /** Persistent paths that exist in every cluster (created by the controller / first broker). */
   public static final List<String> PERSISTENT_PATHS =
@@ -252,6 +256,32 @@ public final class ZkPaths {
 
   public static int decodeControllerEpoch(byte[] data) {
     return parse(data).path("epoch").asInt();
+  }
+
+  /**
+   * A block of producer ids handed to a broker (Kafka's ProducerIdBlockZNode, KIP-730).
+   *
+   * @param brokerId the broker the block was handed to
+   * @param blockStart the first id of the block
+   * @param blockEnd the last id of the block (inclusive)
+   */
+  public record ProducerIdBlock(int brokerId, long blockStart, long blockEnd) {}
+
+  public static byte[] encodeProducerIdBlock(ProducerIdBlock block) {
+    ObjectNode n = versioned();
+    n.put("broker", block.brokerId());
+    n.put("block_start", block.blockStart());
+    n.put("block_end", block.blockEnd());
+    return bytes(n);
+  }
+
+  /** Reads a block; also accepts Kafka's string-valued ids. */
+  public static ProducerIdBlock decodeProducerIdBlock(byte[] data) {
+    JsonNode n = parse(data);
+    return new ProducerIdBlock(
+        n.path("broker").asInt(-1),
+        Long.parseLong(n.path("block_start").asText("-1")),
+        Long.parseLong(n.path("block_end").asText("-1")));
   }
 
   public static byte[] encodeDeleteTopicMarker() {

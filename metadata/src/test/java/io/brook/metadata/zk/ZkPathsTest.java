@@ -88,4 +88,18 @@ class ZkPathsTest {
             () -> ZkPaths.decodePartitionState("nope".getBytes(StandardCharsets.UTF_8), 0));
     assertTrue(e.getMessage().contains("not valid JSON"), e.getMessage());
   }
+
+  @Test
+  void producerIdBlockRoundTripAndKafkaStrings() {
+    var b = new ZkPaths.ProducerIdBlock(2, 1000, 1999);
+    byte[] data = ZkPaths.encodeProducerIdBlock(b);
+    assertEquals(
+        "{\"version\":1,\"broker\":2,\"block_start\":1000,\"block_end\":1999}",
+        new String(data, StandardCharsets.UTF_8));
+    assertEquals(b, ZkPaths.decodeProducerIdBlock(data));
+    byte[] kafka =
+        "{\"version\":1,\"broker\":0,\"block_start\":\"0\",\"block_end\":\"999\"}"
+            .getBytes(StandardCharsets.UTF_8);
+    assertEquals(new ZkPaths.ProducerIdBlock(0, 0, 999), ZkPaths.decodeProducerIdBlock(kafka));
+  }
 }
