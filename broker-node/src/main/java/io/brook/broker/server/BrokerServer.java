@@ -71,6 +71,7 @@ public final class BrokerServer implements AutoCloseable {
   private LogManager logManager;
   private MetadataCache metadataCache;
   private ReplicaManager replicaManager;
+  private volatile AdminForwarder adminForwarder; // ISR changes go through it (set once, at start)
   private ControlRequestHandler controlHandler;
   private BrokerRequestHandler requestHandler;
   private GrpcControllerClient controllerClient;
@@ -178,6 +179,7 @@ public final class BrokerServer implements AutoCloseable {
               time,
               config.requestTimeoutMs(),
               config.getLong(BrokerConfig.RETRY_BACKOFF_MS));
+      adminForwarder = forwarder;
       requestHandler = new BrokerRequestHandler(config, metadataCache, replicaManager, forwarder);
 
       requestExecutor = newRequestExecutor(id, config.numIoThreads());
@@ -227,7 +229,10 @@ public final class BrokerServer implements AutoCloseable {
 
   /** Where leaders send ISR changes: the active controller, through the admin forwarder. */
   private AlterPartitionSender alterPartitionSender() {
-    return AlterPartitionSender.NONE;
+    return req -> {
+      AdminForwarder f = adminForwarder;
+      return f == null ? AlterPartitionSender.NONE.send(req) : f.alterPartition(req);
+    };
   }
 
   private Map<String, String> controllerProps() {

@@ -113,8 +113,7 @@ class ReplicaManagerReplicationTest {
                             .setPartitionEpoch(pe)
                             .addAllIsr(isr)
                             .addAllReplicas(List.of(1, 2, 3))))
-            .addLiveLeaders(
-                BrokerEndpoint.newBuilder().setId(2).setHost("127.0.0.1").setPort(1234))
+            .addLiveLeaders(BrokerEndpoint.newBuilder().setId(2).setHost("127.0.0.1").setPort(1234))
             .build();
     assertEquals(List.of(), rm.applyLeaderAndIsr(req));
   }
@@ -164,7 +163,8 @@ class ReplicaManagerReplicationTest {
     assertFalse(produced.isDone(), "follower 3 has not fetched past the batch yet");
 
     // Follower 3 fetches at 5 and long-polls: HW moves to 5, the produce completes.
-    CompletableFuture<ReplicaFetchResponse> waiting = rm.fetchForFollower(fetch(3, 5, 1, 1, 30_000));
+    CompletableFuture<ReplicaFetchResponse> waiting =
+        rm.fetchForFollower(fetch(3, 5, 1, 1, 30_000));
     PartitionProduceResponse r = result(produced);
     assertEquals(ErrorCode.NONE, r.getError());
     assertEquals(0, r.getBaseOffset());
@@ -255,5 +255,27 @@ class ReplicaManagerReplicationTest {
     // Leader again: fetching stops first.
     leaderAndIsr(1, 3, 4, List.of(1, 2, 3), Map.of());
     assertEquals(new ArrayList<>(List.of("stop t-0", "start t-0 2", "stop t-0")), fetcherCalls);
+  }
+
+  @Test
+  void divergingFollowersGetTheEndOfTheirLastEpoch() throws Exception {
+    leaderAndIsr(1, 1, 1, List.of(1, 2, 3), Map.of());
+    result(produce(1, 3)); // epoch 1: [0, 3)
+    leaderAndIsr(1, 3, 2, List.of(1, 2, 3), Map.of());
+    result(produce(1, 2)); // epoch 3: [3, 5)
+
+    // Epoch 2 never reached this leader: its log ends where epoch 3 starts, in epoch 1.
+    ReplicaFetchData d = only(rm.fetchForFollower(fetch(2, 5, 2, 3, 0)));
+    assertEquals(ErrorCode.NONE, d.getError());
+    assertEquals(1, d.getDivergingEpoch().getLeaderEpoch());
+    assertEquals(3, d.getDivergingEpoch().getEndOffset());
+    assertEquals(0, d.getRecords().size());
+    // A follower with more of epoch 1 than the leader has.
+    d = only(rm.fetchForFollower(fetch(2, 4, 1, 3, 0)));
+    assertEquals(3, d.getDivergingEpoch().getEndOffset());
+    // At the end of epoch 1 exactly: no divergence, records of epoch 3 follow.
+    d = only(rm.fetchForFollower(fetch(2, 3, 1, 3, 0)));
+    assertEquals(-1, d.getDivergingEpoch().getLeaderEpoch());
+    assertTrue(d.getRecords().size() > 0);
   }
 }
