@@ -611,4 +611,102 @@ public final class Partition {
   public String toString() {
     return "Partition(" + tp + ", " + state + ")";
   }
+
+  // ==================================================================================
+  // Follower side (owned by the follower part; driven by replica/fetcher). Every method takes the
+  // partition lock and refuses with NOT_LEADER_OR_FOLLOWER once the partition is no longer a
+  // follower of {@code leaderEpoch} (it became leader, moved to a newer epoch, or was stopped), so
+  // a fetcher that lost the race with a LeaderAndIsr can never write into the log afterwards.
+  // ==================================================================================
+
+  /** Whether this replica is (still) a follower of a live leader under {@code leaderEpoch}. */
+  public boolean isFollowerOf(int leaderEpoch) {
+    State s = state;
+    return !s.stopped && s.leader >= 0 && s.leader != localBrokerId && s.leaderEpoch == leaderEpoch;
+  }
+
+  // @GuardedBy("lock")
+  private void ensureFollowerOf(int leaderEpoch, String what) {
+    assert lock.isHeldByCurrentThread();
+    if (!isFollowerOf(leaderEpoch)) {
+      State s = state;
+      throw new ApiException(
+          ErrorCode.NOT_LEADER_OR_FOLLOWER,
+          "Broker "
+              + localBrokerId
+              + " refuses to "
+              + what
+              + " "
+              + tp
+              + " as follower of leader epoch "
+              + leaderEpoch
+              + ": the partition is now "
+              + s);
+    }
+  }
+
+  /**
+   * Appends batches fetched from the leader (offsets and epochs as the leader stamped them).
+   *
+   * @throws ApiException NOT_LEADER_OR_FOLLOWER when no longer a follower of {@code leaderEpoch}
+   */
+  public LogAppendInfo appendAsFollower(ByteBuffer records, int leaderEpoch) {
+    lock.lock();
+    try {
+      ensureFollowerOf(leaderEpoch, "append to");
+      LogAppendInfo info = log.appendAsFollower(records);
+      appendedBytes += info.validBytes();
+      return info;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Truncates the log to {@code offset} (a batch boundary at or below it).
+   *
+   * @throws ApiException NOT_LEADER_OR_FOLLOWER when no longer a follower of {@code leaderEpoch}
+   */
+  public void truncateTo(long offset, int leaderEpoch) {
+    lock.lock();
+    try {
+      ensureFollowerOf(leaderEpoch, "truncate");
+      log.truncateTo(offset);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Empties the log and starts it at {@code offset} (the leader's log start is past this log's
+   * end).
+   *
+   * @throws ApiException NOT_LEADER_OR_FOLLOWER when no longer a follower of {@code leaderEpoch}
+   */
+  public void truncateFullyAndStartAt(long offset, int leaderEpoch) {
+    lock.lock();
+    try {
+      ensureFollowerOf(leaderEpoch, "truncate fully");
+      log.truncateFullyAndStartAt(offset);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Sets the follower's high watermark to min(leader's high watermark, log end offset).
+   *
+   * @throws ApiException NOT_LEADER_OR_FOLLOWER when no longer a follower of {@code leaderEpoch}
+   */
+  public void updateFollowerHighWatermark(long leaderHw, int leaderEpoch) {
+    lock.lock();
+    try {
+      ensureFollowerOf(leaderEpoch, "update the high watermark of");
+      log.updateHighWatermark(Math.min(leaderHw, log.logEndOffset()));
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  // ============================== end of the follower side ==============================
 }
