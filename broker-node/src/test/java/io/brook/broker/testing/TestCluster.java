@@ -1,6 +1,12 @@
 package io.brook.broker.testing;
 
 import io.brook.broker.server.BrokerServer;
+import io.brook.common.TopicPartition;
+import io.brook.protocol.v1.CreatableTopic;
+import io.brook.protocol.v1.CreatableTopicResult;
+import io.brook.protocol.v1.CreateTopicsRequest;
+import io.brook.protocol.v1.ErrorCode;
+import io.brook.protocol.v1.PartitionState;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -8,6 +14,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.apache.curator.test.KillSession;
 import org.apache.curator.test.TestingServer;
@@ -126,6 +133,84 @@ public final class TestCluster implements AutoCloseable {
   /** Expires broker {@code id}'s ZooKeeper session, as a long pause or partition would. */
   public void expireSession(int id) throws Exception {
     KillSession.kill(broker(id).zkClient().getZookeeperClient().getZooKeeper());
+  }
+
+  /**
+   * Kills broker {@code id} without a controlled shutdown: its ZooKeeper session expires first (so
+   * the controller sees it die, as after a crash), then the process part is closed.
+   */
+  public void kill(int id) throws Exception {
+    expireSession(id);
+    broker(id).close();
+  }
+
+  /** The first running broker (to talk to, or to read metadata from). */
+  public BrokerServer anyRunning() {
+    return brokers.stream().filter(BrokerServer::isRunning).findFirst().orElseThrow();
+  }
+
+  /** {@code tp}'s state in the metadata of the first running broker. */
+  public Optional<PartitionState> partitionState(TopicPartition tp) {
+    return anyRunning().metadataCache().partition(tp);
+  }
+
+  /**
+   * Waits until every running broker's metadata shows {@code tp} in a state that {@code ok}
+   * accepts; returns that state.
+   */
+  public PartitionState waitForPartition(
+      TopicPartition tp, String what, Predicate<PartitionState> ok) {
+    Wait.until(
+        tp + ": " + what,
+        Duration.ofSeconds(60),
+        () ->
+            brokers.stream()
+                .filter(BrokerServer::isRunning)
+                .allMatch(b -> b.metadataCache().partition(tp).filter(ok).isPresent()));
+    return partitionState(tp).orElseThrow();
+  }
+
+  /** The running broker that leads {@code tp} (waits for one). */
+  public BrokerServer leader(TopicPartition tp) {
+    PartitionState s =
+        waitForPartition(
+            tp, "a running leader", ps -> ps.getLeader() > 0 && broker(ps.getLeader()).isRunning());
+    BrokerServer b = broker(s.getLeader());
+    Wait.until(
+        "broker " + b.brokerId() + " leads " + tp,
+        Duration.ofSeconds(60),
+        () -> b.replicaManager().partition(tp).map(p -> p.isLeader()).orElse(false));
+    return b;
+  }
+
+  /**
+   * Creates a topic over raw gRPC and waits until every running broker knows a leader for each
+   * partition and (when all brokers run) a full ISR.
+   */
+  public void createTopic(String name, int partitions, int rf, Map<String, String> configs) {
+    try (BrokerClient c = new BrokerClient(anyRunning().boundPort())) {
+      CreatableTopicResult r =
+          c.call()
+              .createTopics(
+                  CreateTopicsRequest.newBuilder()
+                      .setTimeoutMs(30_000)
+                      .addTopics(
+                          CreatableTopic.newBuilder()
+                              .setName(name)
+                              .setNumPartitions(partitions)
+                              .setReplicationFactor(rf)
+                              .putAllConfigs(configs))
+                      .build())
+              .getTopics(0);
+      if (r.getError() != ErrorCode.NONE) {
+        throw new AssertionError("CreateTopics " + name + ": " + r.getError() + " " + r);
+      }
+    }
+    for (int p = 0; p < partitions; p++) {
+      TopicPartition tp = new TopicPartition(name, p);
+      waitForPartition(tp, "created with a full ISR", ps -> ps.getIsrCount() == rf);
+      leader(tp);
+    }
   }
 
   @Override

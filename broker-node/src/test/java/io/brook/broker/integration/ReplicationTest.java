@@ -1,0 +1,314 @@
+package io.brook.broker.integration;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.brook.broker.log.Log;
+import io.brook.broker.replica.Partition;
+import io.brook.broker.server.BrokerServer;
+import io.brook.broker.testing.Batches;
+import io.brook.broker.testing.BrokerClient;
+import io.brook.broker.testing.TestCluster;
+import io.brook.broker.testing.Wait;
+import io.brook.common.TopicPartition;
+import io.brook.protocol.v1.ErrorCode;
+import io.brook.protocol.v1.FetchPartitionResponse;
+import io.brook.protocol.v1.PartitionProduceResponse;
+import io.brook.protocol.v1.PartitionState;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Replication on three real brokers (real ZooKeeper, real gRPC streams between brokers): follower
+ * logs equal the leader's, acks=all records survive the leader's death, a restarted replica catches
+ * up and rejoins the ISR, min.insync.replicas refuses writes, consumers never read above the high
+ * watermark.
+ */
+class ReplicationTest {
+  static final Duration LONG = Duration.ofSeconds(90);
+
+  @TempDir Path dir;
+  TestCluster cluster;
+
+  @BeforeEach
+  void start() throws Exception {
+    cluster =
+        TestCluster.start(
+            dir,
+            3,
+            Map.of(
+                "controlled.shutdown.enable", "false",
+                "replica.fetch.backoff.ms", "200",
+                "replica.high.watermark.checkpoint.interval.ms", "1000"));
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  static Optional<Partition> replica(BrokerServer b, TopicPartition tp) {
+    return b.isRunning() ? b.replicaManager().partition(tp) : Optional.empty();
+  }
+
+  /** The bytes of the log of {@code tp} on {@code b} below {@code end}. */
+  static byte[] logBytes(BrokerServer b, TopicPartition tp, long end) {
+    Log log = b.replicaManager().partition(tp).orElseThrow().log();
+    if (end <= log.logStartOffset()) {
+      return new byte[0];
+    }
+    ByteBuffer buf = log.read(log.logStartOffset(), Integer.MAX_VALUE, end, true).records();
+    byte[] out = new byte[buf.remaining()];
+    buf.get(out);
+    return out;
+  }
+
+  /** Waits until every running replica of {@code tp} has the leader's log end offset and HW. */
+  void waitForReplicasInSync(TopicPartition tp, int replicas) {
+    BrokerServer leader = cluster.leader(tp);
+    Wait.until(
+        "every replica of " + tp + " at the leader's log end offset and high watermark",
+        LONG,
+        () -> {
+          Partition lp = leader.replicaManager().partition(tp).orElseThrow();
+          long leo = lp.log().logEndOffset();
+          int n = 0;
+          for (BrokerServer b : cluster.brokers()) {
+            Optional<Partition> p = replica(b, tp);
+            if (p.isPresent()) {
+              if (p.get().log().logEndOffset() != leo || p.get().highWatermark() != leo) {
+                return false;
+              }
+              n++;
+            }
+          }
+          return n == replicas && lp.highWatermark() == leo;
+        });
+  }
+
+  void assertLogsEqual(TopicPartition tp) {
+    BrokerServer leader = cluster.leader(tp);
+    long leo = leader.replicaManager().partition(tp).orElseThrow().log().logEndOffset();
+    byte[] expected = logBytes(leader, tp, leo);
+    for (BrokerServer b : cluster.brokers()) {
+      if (b != leader && replica(b, tp).isPresent()) {
+        assertArrayEquals(
+            expected, logBytes(b, tp, leo), "log of " + tp + " on broker " + b.brokerId());
+      }
+    }
+  }
+
+  static List<PartitionProduceResponse> produce(
+      BrokerServer leader, TopicPartition tp, int acks, int batches) throws Exception {
+    List<PartitionProduceResponse> out = new ArrayList<>();
+    try (BrokerClient c = new BrokerClient(leader.boundPort())) {
+      for (int i = 0; i < batches; i++) {
+        out.add(c.produceOne(acks, tp.topic(), tp.partition(), Batches.of(5, 1000 + i)));
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void followerLogsEqualTheLeadersAndAcksAllWaitsForTheIsr() throws Exception {
+    cluster.createTopic("rep", 2, 3, Map.of());
+    for (int p = 0; p < 2; p++) {
+      TopicPartition tp = new TopicPartition("rep", p);
+      BrokerServer leader = cluster.leader(tp);
+      long expectedOffset = 0;
+      for (PartitionProduceResponse r : produce(leader, tp, -1, 20)) {
+        assertEquals(ErrorCode.NONE, r.getError(), r.getErrorMessage());
+        assertEquals(expectedOffset, r.getBaseOffset());
+        expectedOffset += 5;
+        // acks=all answered: the high watermark passed the batch, so every ISR member has it.
+        for (BrokerServer b : cluster.brokers()) {
+          assertTrue(replica(b, tp).orElseThrow().log().logEndOffset() >= expectedOffset);
+        }
+      }
+      waitForReplicasInSync(tp, 3);
+      assertLogsEqual(tp);
+      assertEquals(3, cluster.partitionState(tp).orElseThrow().getIsrCount());
+    }
+  }
+
+  @Test
+  void acksAllRecordsSurviveKillingTheLeader() throws Exception {
+    TopicPartition tp = new TopicPartition("failover", 0);
+    cluster.createTopic("failover", 1, 3, Map.of("min.insync.replicas", "2"));
+    BrokerServer old = cluster.leader(tp);
+    List<Integer> isrBefore = cluster.partitionState(tp).orElseThrow().getIsrList();
+    long acked = 0;
+    for (PartitionProduceResponse r : produce(old, tp, -1, 30)) {
+      assertEquals(ErrorCode.NONE, r.getError(), r.getErrorMessage());
+      assertEquals(acked, r.getBaseOffset());
+      acked += 5;
+    }
+    byte[] ackedBytes = logBytes(old, tp, acked);
+
+    int oldId = old.brokerId();
+    cluster.kill(oldId);
+    PartitionState s =
+        cluster.waitForPartition(
+            tp,
+            "a new leader",
+            ps ->
+                ps.getLeader() > 0 && ps.getLeader() != oldId && !ps.getIsrList().contains(oldId));
+    assertTrue(isrBefore.contains(s.getLeader()), "new leader " + s + " from the ISR " + isrBefore);
+    BrokerServer leader = cluster.leader(tp);
+    assertNotEquals(oldId, leader.brokerId());
+    Partition lp = leader.replicaManager().partition(tp).orElseThrow();
+    assertTrue(lp.log().logEndOffset() >= acked);
+    assertArrayEquals(ackedBytes, logBytes(leader, tp, acked), "acknowledged records kept");
+
+    // The survivors (ISR of two = min.insync.replicas) accept acks=all writes after the acked ones.
+    PartitionProduceResponse more =
+        Wait.forValue(
+            "an acks=all write to the new leader",
+            LONG,
+            () -> {
+              try {
+                return produce(leader, tp, -1, 1).get(0);
+              } catch (Exception e) {
+                throw new RuntimeException(e);
+              }
+            },
+            r -> r.getError() == ErrorCode.NONE);
+    assertTrue(more.getBaseOffset() >= acked);
+    try (BrokerClient c = new BrokerClient(leader.boundPort())) {
+      FetchPartitionResponse f = c.fetch(tp.topic(), tp.partition(), 0);
+      assertEquals(ErrorCode.NONE, f.getError());
+      assertTrue(f.getHighWatermark() >= acked + 5);
+    }
+  }
+
+  @Test
+  void restartedReplicaCatchesUpAndRejoinsTheIsr() throws Exception {
+    TopicPartition tp = new TopicPartition("restart", 0);
+    cluster.createTopic("restart", 1, 3, Map.of());
+    BrokerServer leader = cluster.leader(tp);
+    produce(leader, tp, -1, 10).forEach(r -> assertEquals(ErrorCode.NONE, r.getError()));
+    int follower =
+        cluster.brokers().stream()
+            .filter(b -> b != leader && !b.isController())
+            .findFirst()
+            .orElseThrow()
+            .brokerId();
+    cluster.stop(follower);
+    cluster.waitForPartition(
+        tp, "broker " + follower + " out of the ISR", ps -> ps.getIsrCount() == 2);
+    BrokerServer leaderNow = cluster.leader(tp);
+    produce(leaderNow, tp, -1, 10)
+        .forEach(r -> assertEquals(ErrorCode.NONE, r.getError(), r.getErrorMessage()));
+
+    cluster.restart(follower);
+    cluster.waitForPartition(
+        tp, "broker " + follower + " back in the ISR", ps -> ps.getIsrList().contains(follower));
+    waitForReplicasInSync(tp, 3);
+    assertLogsEqual(tp);
+    assertEquals(
+        100, cluster.leader(tp).replicaManager().partition(tp).orElseThrow().highWatermark());
+  }
+
+  @Test
+  void minInsyncReplicasRefusesAcksAllWithNothingAppended() throws Exception {
+    TopicPartition tp = new TopicPartition("minisr", 0);
+    cluster.createTopic("minisr", 1, 3, Map.of("min.insync.replicas", "2"));
+    BrokerServer leader = cluster.leader(tp);
+    produce(leader, tp, -1, 2).forEach(r -> assertEquals(ErrorCode.NONE, r.getError()));
+    int leaderId = leader.brokerId();
+    for (BrokerServer b : List.copyOf(cluster.brokers())) {
+      if (b.brokerId() != leaderId) {
+        cluster.stop(b.brokerId());
+      }
+    }
+    Wait.until(
+        "the ISR of " + tp + " shrunk to the leader",
+        LONG,
+        () ->
+            leader
+                .replicaManager()
+                .partition(tp)
+                .orElseThrow()
+                .state()
+                .isr()
+                .equals(List.of(leaderId)));
+    Partition p = leader.replicaManager().partition(tp).orElseThrow();
+    long leo = p.log().logEndOffset();
+    PartitionProduceResponse r = produce(leader, tp, -1, 1).get(0);
+    assertEquals(ErrorCode.NOT_ENOUGH_REPLICAS, r.getError(), r.getErrorMessage());
+    assertEquals(leo, p.log().logEndOffset(), "nothing appended");
+  }
+
+  @Test
+  void consumersNeverReadAboveTheHighWatermark() throws Exception {
+    TopicPartition tp = new TopicPartition("hw", 0);
+    cluster.createTopic("hw", 1, 3, Map.of());
+    BrokerServer leader = cluster.leader(tp);
+    AtomicBoolean done = new AtomicBoolean();
+    List<Throwable> errors = new ArrayList<>();
+    Thread producer =
+        new Thread(
+            () -> {
+              try (BrokerClient c = new BrokerClient(leader.boundPort())) {
+                for (int i = 0; i < 200 && !done.get(); i++) {
+                  c.produceOne(1, tp.topic(), tp.partition(), Batches.of(3, i));
+                }
+              } catch (Throwable t) {
+                errors.add(t);
+              } finally {
+                done.set(true);
+              }
+            });
+    producer.start();
+    long next = 0;
+    int checks = 0;
+    long deadline = System.nanoTime() + LONG.toNanos();
+    try (BrokerClient c = new BrokerClient(leader.boundPort())) {
+      while (!done.get() || next < 600) {
+        FetchPartitionResponse f = c.fetch(tp.topic(), tp.partition(), next);
+        assertEquals(ErrorCode.NONE, f.getError(), f.getErrorMessage());
+        ByteBuffer b = f.getRecords().asReadOnlyByteBuffer();
+        while (b.remaining() > 0) {
+          long base = b.getLong(b.position());
+          int length = b.getInt(b.position() + 8);
+          int lastDelta = b.getInt(b.position() + 23);
+          long last = base + lastDelta;
+          assertTrue(
+              last < f.getHighWatermark(), "offset " + last + " >= HW " + f.getHighWatermark());
+          // Below HW means on every ISR member.
+          for (BrokerServer other : cluster.brokers()) {
+            assertTrue(replica(other, tp).orElseThrow().log().logEndOffset() > last);
+          }
+          next = last + 1;
+          b.position(b.position() + length + 12);
+          checks++;
+        }
+        if (done.get() && next >= 600) {
+          break;
+        }
+        if (done.get() && !errors.isEmpty()) {
+          break;
+        }
+        assertTrue(System.nanoTime() < deadline, "timed out at offset " + next);
+      }
+    }
+    producer.join();
+    assertEquals(List.of(), errors);
+    assertEquals(600, next);
+    assertTrue(checks > 0);
+  }
+}
