@@ -311,4 +311,64 @@ class ReplicationTest {
     assertEquals(600, next);
     assertTrue(checks > 0);
   }
+
+  @Test
+  void oldLeaderWithUnreplicatedRecordsTruncatesToTheNewLeadersLog() throws Exception {
+    TopicPartition tp = new TopicPartition("div", 0);
+    cluster.createTopic("div", 1, 3, Map.of("unclean.leader.election.enable", "true"));
+    BrokerServer old = cluster.leader(tp);
+    int oldId = old.brokerId();
+    produce(old, tp, -1, 5).forEach(r -> assertEquals(ErrorCode.NONE, r.getError()));
+    waitForReplicasInSync(tp, 3);
+
+    // The followers go away; the old leader alone takes more records (acks=1).
+    List<Integer> others = new ArrayList<>();
+    for (BrokerServer b : List.copyOf(cluster.brokers())) {
+      if (b.brokerId() != oldId) {
+        others.add(b.brokerId());
+        cluster.stop(b.brokerId());
+      }
+    }
+    Wait.until(
+        "the ISR of " + tp + " shrunk to the old leader",
+        LONG,
+        () ->
+            old.replicaManager().partition(tp).orElseThrow().state().isr().equals(List.of(oldId)));
+    produce(old, tp, 1, 3).forEach(r -> assertEquals(ErrorCode.NONE, r.getError()));
+    assertEquals(40, old.replicaManager().partition(tp).orElseThrow().log().logEndOffset());
+
+    // It dies; the others come back and one of them is elected (uncleanly), writes other records.
+    cluster.kill(oldId);
+    for (int id : others) {
+      cluster.restart(id);
+    }
+    PartitionState s =
+        cluster.waitForPartition(
+            tp, "a new leader among " + others, ps -> others.contains(ps.getLeader()));
+    BrokerServer leader = cluster.leader(tp);
+    assertEquals(s.getLeader(), leader.brokerId());
+    List<PartitionProduceResponse> more =
+        Wait.forValue(
+            "acks=1 writes to the new leader",
+            LONG,
+            () -> {
+              try {
+                return produce(leader, tp, 1, 2);
+              } catch (Exception e) {
+                throw new RuntimeException(e);
+              }
+            },
+            rs -> rs.stream().allMatch(r -> r.getError() == ErrorCode.NONE));
+    assertEquals(25, more.get(0).getBaseOffset(), "the new leader's log ended at 25");
+
+    // The old leader returns as a follower: it truncates its 15 unreplicated records and follows.
+    cluster.restart(oldId);
+    cluster.waitForPartition(
+        tp, "broker " + oldId + " back in the ISR", ps -> ps.getIsrList().contains(oldId));
+    waitForReplicasInSync(tp, 3);
+    assertLogsEqual(tp);
+    assertEquals(
+        35,
+        cluster.broker(oldId).replicaManager().partition(tp).orElseThrow().log().logEndOffset());
+  }
 }
