@@ -1,6 +1,9 @@
 package io.brook.broker.log;
 
 import io.brook.broker.log.internals.BatchHeader;
+import io.brook.broker.log.internals.LeaderEpochCheckpointFile;
+import io.brook.broker.log.internals.LeaderEpochCheckpointFile.EpochEntry;
+import io.brook.broker.log.internals.LeaderEpochFileCache;
 import io.brook.broker.log.internals.LogFileNames;
 import io.brook.broker.log.internals.LogLoader;
 import io.brook.broker.log.internals.LogSegment;
@@ -20,6 +23,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.UUID;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiPredicate;
@@ -35,7 +39,11 @@ import org.apache.logging.log4j.Logger;
  * <p>Invariants: logStartOffset &lt;= highWatermark &lt;= logEndOffset; recoveryPoint &lt;=
  * logEndOffset and every batch below the recovery point is on disk (fsynced); the segments cover
  * [first segment base, logEndOffset) without overlap and the last one (the active segment) takes
- * appends; offsets increase by one record at a time, batch after batch.
+ * appends; offsets increase by one record at a time, batch after batch. The leader epoch cache
+ * ({@code leader-epoch-checkpoint}) holds, for every epoch of the batches in the log, the offset of
+ * the first batch of that epoch (the first entry starting at the log start offset at the latest),
+ * and no entry at or past the log end offset; an epoch is recorded before the batches that start it
+ * are published.
  *
  * <p>Thread rules: one writer at a time: appends, roll, truncation, retention and config changes
  * take {@link #lock}. Reads ({@link #read}, lookups by timestamp, the offset getters) take no lock
@@ -57,6 +65,7 @@ public final class Log implements AutoCloseable {
   private final Scheduler scheduler;
   private final Time time;
   private final LogSegments segments;
+  private final LeaderEpochFileCache leaderEpochCache;
   private final ReentrantLock lock = new ReentrantLock();
 
   // end, logStartOffset, highWatermark, recoveryPoint, lastFlushTimeMs, offline and closed are
@@ -77,10 +86,12 @@ public final class Log implements AutoCloseable {
       UUID topicId,
       LogConfig config,
       LogLoader.LoadedLog loaded,
+      LeaderEpochFileCache leaderEpochCache,
       Scheduler scheduler,
       Time time)
       throws IOException {
     this.dir = dir;
+    this.leaderEpochCache = leaderEpochCache;
     this.topicPartition = tp;
     this.topicId = topicId;
     this.config = config;
@@ -117,7 +128,8 @@ public final class Log implements AutoCloseable {
     LogLoader.LoadedLog loaded =
         LogLoader.load(
             dir, tp.toString(), config, logStartOffset, recoveryPoint, hadCleanShutdown, time);
-    Log l = new Log(dir, tp, topicId, config, loaded, scheduler, time);
+    LeaderEpochFileCache epochs = loadLeaderEpochs(dir, tp, loaded);
+    Log l = new Log(dir, tp, topicId, config, loaded, epochs, scheduler, time);
     log.debug(
         "Loaded log {}: {} segment(s), offsets [{}, {}), recovery point {}",
         tp,
@@ -126,6 +138,65 @@ public final class Log implements AutoCloseable {
         l.end.offset(),
         l.recoveryPoint);
     return l;
+  }
+
+  /**
+   * The leader epoch cache of a loaded log: the checkpoint without entries at or past the log end,
+   * plus the epochs of the batches after the recovery point (written before a crash could record
+   * them); rebuilt from every batch header when the checkpoint is missing or unreadable (a log of
+   * the previous version).
+   */
+  private static LeaderEpochFileCache loadLeaderEpochs(
+      Path dir, TopicPartition tp, LogLoader.LoadedLog loaded) throws IOException {
+    LeaderEpochCheckpointFile file = LeaderEpochCheckpointFile.in(dir);
+    Optional<List<EpochEntry>> read;
+    try {
+      read = file.read();
+    } catch (IOException e) {
+      log.warn("{}: rebuilding the leader epoch cache: {}", tp, e.getMessage());
+      read = Optional.empty();
+    }
+    LeaderEpochFileCache cache =
+        new LeaderEpochFileCache(tp.toString(), file, read.orElse(List.of()));
+    long scanFrom;
+    if (read.isPresent()) {
+      cache.truncateFromEnd(loaded.nextOffset());
+      scanFrom = loaded.recoveryPoint();
+    } else {
+      log.info(
+          "{}: no readable {}; rebuilding it from the batch headers",
+          tp,
+          file.file().getFileName());
+      scanFrom = loaded.logStartOffset();
+    }
+    List<EpochEntry> found = new ArrayList<>();
+    int[] latest = {cache.latestEpoch().orElse(-1)};
+    forEachBatchHeader(
+        loaded.segments(),
+        scanFrom,
+        h -> {
+          if (h.partitionLeaderEpoch() > latest[0]) {
+            found.add(new EpochEntry(h.partitionLeaderEpoch(), h.baseOffset()));
+            latest[0] = h.partitionLeaderEpoch();
+          }
+        });
+    cache.assignAll(found);
+    cache.truncateFromStart(loaded.logStartOffset());
+    if (read.isEmpty()) {
+      cache.flush();
+    }
+    return cache;
+  }
+
+  /** Every whole batch header from the one holding {@code fromOffset} to the end of the log. */
+  private static void forEachBatchHeader(
+      LogSegments segments, long fromOffset, LogSegment.HeaderVisitor visitor) throws IOException {
+    LogSegment first = segments.floor(fromOffset);
+    for (LogSegment s : segments.values()) {
+      if (first == null || s.baseOffset() >= first.baseOffset()) {
+        s.forEachBatchHeader(fromOffset, visitor);
+      }
+    }
   }
 
   /** {@code <topic>-<partition>} (the topic may itself contain '-'). */
@@ -257,6 +328,7 @@ public final class Log implements AutoCloseable {
       boolean logAppendTime = cfg.messageTimestampType() == TimestampType.LOG_APPEND_TIME;
       LogValidator.Stamped st =
           LogValidator.assignOffsets(buf, end.offset(), leaderEpoch, logAppendTime, now);
+      assignEpochLocked(leaderEpoch, st.firstOffset());
       appendLocked(buf, st.lastOffset(), st.maxTimestamp(), now);
       return st.toAppendInfo(logAppendTime ? now : -1L, buf.remaining(), logStartOffset);
     } finally {
@@ -279,10 +351,26 @@ public final class Log implements AutoCloseable {
       ensureWritable();
       LogValidator.Stamped st =
           LogValidator.checkFollowerOffsets(buf, end.offset(), topicPartition);
+      for (int pos = buf.position(); pos < buf.limit(); ) {
+        BatchHeader h = BatchHeader.read(buf, pos, pos);
+        assignEpochLocked(h.partitionLeaderEpoch(), h.baseOffset());
+        pos += h.size();
+      }
       appendLocked(buf, st.lastOffset(), st.maxTimestamp(), time.milliseconds());
       return st.toAppendInfo(-1L, buf.remaining(), logStartOffset);
     } finally {
       lock.unlock();
+    }
+  }
+
+  /** Records a new leader epoch before the batches that start it are published. */
+  private void assignEpochLocked(int epoch, long startOffset) {
+    try {
+      if (leaderEpochCache.assign(epoch, startOffset)) {
+        log.info("{}: leader epoch {} starts at offset {}", topicPartition, epoch, startOffset);
+      }
+    } catch (IOException e) {
+      throw goOffline("leader epoch checkpoint", e);
     }
   }
 
@@ -325,6 +413,29 @@ public final class Log implements AutoCloseable {
     log.error("Log {} in {} is offline: {} failed", topicPartition, dir.getParent(), what, e);
     return new LogStorageException(
         what + " of " + topicPartition + " in " + dir + " failed: " + e.getMessage(), e);
+  }
+
+  // ------------------------------------------------------------------ leader epochs
+
+  /** The epoch of the latest leader that appended to this log, if any batch carries one. */
+  public OptionalInt latestEpoch() {
+    return leaderEpochCache.latestEpoch();
+  }
+
+  /**
+   * The end offset of {@code requestedEpoch} in this log, with Kafka's semantics
+   * (LeaderEpochFileCache.endOffsetFor): the latest epoch ends at the log end offset; an earlier
+   * epoch ends where the smallest epoch above it starts, paired with the largest epoch at or below
+   * the requested one (the requested one itself when there is none below); (-1, -1) when no epoch
+   * above the requested one is known (or none at all).
+   */
+  public OffsetAndEpoch endOffsetForEpoch(int requestedEpoch) {
+    return leaderEpochCache.endOffsetFor(requestedEpoch, end.offset());
+  }
+
+  /** The leader epoch cache (for tests in this package). */
+  LeaderEpochFileCache leaderEpochCache() {
+    return leaderEpochCache;
   }
 
   // ------------------------------------------------------------------ read
@@ -622,6 +733,7 @@ public final class Log implements AutoCloseable {
       }
       highWatermark = Math.max(highWatermark, logStartOffset);
       recoveryPoint = Math.max(recoveryPoint, logStartOffset);
+      leaderEpochCache.truncateFromStart(logStartOffset);
       log.info(
           "Deleted {} segment(s) of {} by {}; log start offset is now {}",
           deletable.size(),
@@ -690,6 +802,7 @@ public final class Log implements AutoCloseable {
       end = new LogEnd(next, active.baseOffset(), active.size());
       recoveryPoint = Math.min(recoveryPoint, next);
       highWatermark = Math.min(highWatermark, next);
+      leaderEpochCache.truncateFromEnd(next);
     } catch (IOException e) {
       throw goOffline("truncation", e);
     } finally {
@@ -726,6 +839,7 @@ public final class Log implements AutoCloseable {
     logStartOffset = offset;
     recoveryPoint = offset;
     highWatermark = offset;
+    leaderEpochCache.clearAndFlush();
   }
 
   // ------------------------------------------------------------------ close

@@ -371,7 +371,8 @@ class LogTest {
           List.of(
               "00000000000000000042.index",
               "00000000000000000042.log",
-              "00000000000000000042.timeindex"),
+              "00000000000000000042.timeindex",
+              "leader-epoch-checkpoint"),
           files.map(p -> p.getFileName().toString()).sorted().toList());
     }
   }

@@ -31,9 +31,8 @@ import java.nio.file.StandardOpenOption;
  * positional and may run concurrently with the writer and with each other.
  */
 public final class FileRecords implements AutoCloseable {
-  /** The header bytes the storage layer reads from each batch (base offset .. max timestamp). */
-  public static final int HEADER_READ_SIZE =
-      RecordBatch.MAX_TIMESTAMP_OFFSET + RecordBatch.MAX_TIMESTAMP_LENGTH;
+  /** The header bytes the storage layer reads from each batch (the fixed header). */
+  public static final int HEADER_READ_SIZE = BatchHeader.SIZE;
 
   private volatile Path file;
   private final FileChannel channel;

@@ -318,6 +318,31 @@ public final class LogSegment implements AutoCloseable {
     return max;
   }
 
+  /** Receives batch headers; may throw the I/O errors of whatever it does with them. */
+  @FunctionalInterface
+  public interface HeaderVisitor {
+    void visit(BatchHeader header) throws IOException;
+  }
+
+  /**
+   * Calls {@code visitor} with the header of every whole batch whose last offset is at least {@code
+   * fromOffset}, in order. Reads only the fixed headers, never records.
+   */
+  public void forEachBatchHeader(long fromOffset, HeaderVisitor visitor) throws IOException {
+    int end = records.sizeInBytes();
+    int pos = offsetIndex.lookup(fromOffset).position();
+    while (true) {
+      BatchHeader h = records.readHeader(pos, end);
+      if (h == null || h.size() < RecordBatch.RECORD_BATCH_OVERHEAD || pos + h.size() > end) {
+        return;
+      }
+      if (h.lastOffset() >= fromOffset) {
+        visitor.visit(h);
+      }
+      pos += h.size();
+    }
+  }
+
   /** The offset after the last batch, or the base offset when the segment is empty. */
   public long readNextOffset() throws IOException {
     int end = records.sizeInBytes();
