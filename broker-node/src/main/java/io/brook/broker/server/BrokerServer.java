@@ -9,6 +9,8 @@ import io.brook.broker.log.LogManagerConfig;
 import io.brook.broker.replica.AlterPartitionSender;
 import io.brook.broker.replica.FollowerFetching;
 import io.brook.broker.replica.ReplicaManager;
+import io.brook.broker.replica.fetcher.ReplicaFetcherConfig;
+import io.brook.broker.replica.fetcher.ReplicaFetcherManager;
 import io.brook.broker.zk.ZooKeeperClients;
 import io.brook.common.Scheduler;
 import io.brook.common.ThreadPoolScheduler;
@@ -224,7 +226,15 @@ public final class BrokerServer implements AutoCloseable {
 
   /** The follower side: fetches the partitions this broker follows from their leaders. */
   private FollowerFetching newFollowerFetching(int id) {
-    return FollowerFetching.NONE;
+    ReplicaFetcherConfig fetcherConfig =
+        new ReplicaFetcherConfig(
+            config.getInt(BrokerConfig.REPLICA_FETCH_WAIT_MAX_MS),
+            config.getInt(BrokerConfig.REPLICA_FETCH_MIN_BYTES),
+            config.getInt(BrokerConfig.REPLICA_FETCH_MAX_BYTES),
+            config.getInt(BrokerConfig.REPLICA_FETCH_RESPONSE_MAX_BYTES),
+            config.getInt(BrokerConfig.REPLICA_FETCH_BACKOFF_MS),
+            config.getInt(BrokerConfig.REPLICA_SOCKET_TIMEOUT_MS));
+    return new ReplicaFetcherManager(id, this::brokerEpoch, fetcherConfig, time, scheduler);
   }
 
   /** Where leaders send ISR changes: the active controller, through the admin forwarder. */
