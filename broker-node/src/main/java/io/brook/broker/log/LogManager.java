@@ -170,6 +170,10 @@ public final class LogManager implements AutoCloseable {
           },
           config.flushCheckpointIntervalMs());
       schedule(
+          "brook-producer-id-expiration",
+          this::removeExpiredProducers,
+          config.producerIdExpirationCheckIntervalMs());
+      schedule(
           "brook-log-start-offset-checkpoint",
           this::checkpointLogStartOffsets,
           config.flushStartOffsetCheckpointIntervalMs());
@@ -510,6 +514,21 @@ public final class LogManager implements AutoCloseable {
       } catch (LogStorageException e) {
         log.error("Retention of {} failed", l.topicPartition(), e);
       }
+    }
+    return total;
+  }
+
+  /**
+   * Forgets, in every log, the producers idle for producer.id.expiration.ms (the task runs every
+   * producer.id.expiration.check.interval.ms). Returns producers forgotten.
+   */
+  public int removeExpiredProducers() {
+    int total = 0;
+    for (Log l : logs.values()) {
+      if (l.isOffline() || l.isClosed()) {
+        continue;
+      }
+      total += l.removeExpiredProducers(config.producerIdExpirationMs());
     }
     return total;
   }
