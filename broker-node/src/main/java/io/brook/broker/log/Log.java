@@ -487,6 +487,36 @@ public final class Log implements AutoCloseable {
     return leaderEpochCache.endOffsetFor(requestedEpoch, end.offset());
   }
 
+  /**
+   * Records that {@code leaderEpoch} starts at {@code startOffset} (normally the log end offset)
+   * when it is newer than the latest epoch, before any batch of it is appended, as Kafka's
+   * Partition.makeLeader does (Log.maybeAssignEpochStartOffset). Appends record new epochs
+   * themselves, so calling this is optional.
+   */
+  public void assignEpochStartOffset(int leaderEpoch, long startOffset) {
+    lock.lock();
+    try {
+      ensureWritable();
+      if (startOffset < logStartOffset || startOffset > end.offset()) {
+        throw new IllegalArgumentException(
+            "epoch start offset "
+                + startOffset
+                + " of "
+                + topicPartition
+                + " is outside ["
+                + logStartOffset
+                + ", "
+                + end.offset()
+                + "]");
+      }
+      if (leaderEpoch > leaderEpochCache.latestEpoch().orElse(-1)) {
+        assignEpochLocked(leaderEpoch, startOffset);
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** The leader epoch cache (for tests in this package). */
   LeaderEpochFileCache leaderEpochCache() {
     return leaderEpochCache;

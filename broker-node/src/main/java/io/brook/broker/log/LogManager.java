@@ -36,7 +36,7 @@ import org.apache.logging.log4j.Logger;
 
 /**
  * All logs of a broker, over one or more log directories ({@code log.dirs}), and the background
- * work on them: retention, flush.ms, checkpoints.
+ * work on them: retention, flush.ms, checkpoints, producer id expiration.
  *
  * <p>Files per log directory (all small files written atomically by {@link AtomicFiles}):
  *
@@ -50,7 +50,8 @@ import org.apache.logging.log4j.Logger;
  * replication-offset-checkpoint     per partition, the high watermark
  * log-start-offset-checkpoint       per partition, the log start offset
  * TOPIC-P/                          a partition ({@link Log}); TOPIC-P/partition.metadata holds
- *                                   the topic id
+ *                                   the topic id, TOPIC-P/leader-epoch-checkpoint its leader
+ *                                   epochs, TOPIC-P/NNN.snapshot its producer state snapshots
  * TOPIC-P.UUID-delete/              a deleted partition, removed after file.delete.delay.ms
  * </pre>
  *
