@@ -8,6 +8,8 @@ import io.brook.broker.log.internals.LogFileNames;
 import io.brook.broker.log.internals.LogLoader;
 import io.brook.broker.log.internals.LogSegment;
 import io.brook.broker.log.internals.LogSegments;
+import io.brook.broker.log.internals.ProducerStateEntry;
+import io.brook.broker.log.internals.ProducerStateManager;
 import io.brook.common.Scheduler;
 import io.brook.common.Time;
 import io.brook.common.TopicPartition;
@@ -43,7 +45,8 @@ import org.apache.logging.log4j.Logger;
  * ({@code leader-epoch-checkpoint}) holds, for every epoch of the batches in the log, the offset of
  * the first batch of that epoch (the first entry starting at the log start offset at the latest),
  * and no entry at or past the log end offset; an epoch is recorded before the batches that start it
- * are published.
+ * are published. The producer state ({@link ProducerStateManager}) reflects exactly the batches
+ * below the log end offset; a snapshot of it is taken at every roll and at close.
  *
  * <p>Thread rules: one writer at a time: appends, roll, truncation, retention and config changes
  * take {@link #lock}. Reads ({@link #read}, lookups by timestamp, the offset getters) take no lock
@@ -66,6 +69,8 @@ public final class Log implements AutoCloseable {
   private final Time time;
   private final LogSegments segments;
   private final LeaderEpochFileCache leaderEpochCache;
+  // guarded by lock
+  private final ProducerStateManager producerState;
   private final ReentrantLock lock = new ReentrantLock();
 
   // end, logStartOffset, highWatermark, recoveryPoint, lastFlushTimeMs, offline and closed are
@@ -87,11 +92,13 @@ public final class Log implements AutoCloseable {
       LogConfig config,
       LogLoader.LoadedLog loaded,
       LeaderEpochFileCache leaderEpochCache,
+      ProducerStateManager producerState,
       Scheduler scheduler,
       Time time)
       throws IOException {
     this.dir = dir;
     this.leaderEpochCache = leaderEpochCache;
+    this.producerState = producerState;
     this.topicPartition = tp;
     this.topicId = topicId;
     this.config = config;
@@ -129,7 +136,10 @@ public final class Log implements AutoCloseable {
         LogLoader.load(
             dir, tp.toString(), config, logStartOffset, recoveryPoint, hadCleanShutdown, time);
     LeaderEpochFileCache epochs = loadLeaderEpochs(dir, tp, loaded);
-    Log l = new Log(dir, tp, topicId, config, loaded, epochs, scheduler, time);
+    ProducerStateManager producers = new ProducerStateManager(dir, tp.toString());
+    producers.deleteSnapshotsAbove(loaded.nextOffset());
+    loadProducerState(producers, loaded.segments(), loaded.recoveryPoint(), loaded.nextOffset());
+    Log l = new Log(dir, tp, topicId, config, loaded, epochs, producers, scheduler, time);
     log.debug(
         "Loaded log {}: {} segment(s), offsets [{}, {}), recovery point {}",
         tp,
@@ -186,6 +196,26 @@ public final class Log implements AutoCloseable {
       cache.flush();
     }
     return cache;
+  }
+
+  /**
+   * Loads the latest snapshot at or below {@code maxSnapshotOffset}, then replays the batch headers
+   * after it up to {@code endOffset} (from the first segment when there is no snapshot).
+   */
+  private static void loadProducerState(
+      ProducerStateManager producers, LogSegments segments, long maxSnapshotOffset, long endOffset)
+      throws IOException {
+    producers.loadLatestSnapshot(Math.min(maxSnapshotOffset, endOffset));
+    long from = Math.max(producers.mapEndOffset(), segments.first().baseOffset());
+    forEachBatchHeader(
+        segments,
+        from,
+        h -> {
+          if (h.baseOffset() >= from && h.nextOffset() <= endOffset) {
+            producers.update(h);
+          }
+        });
+    producers.updateMapEndOffset(endOffset);
   }
 
   /** Every whole batch header from the one holding {@code fromOffset} to the end of the log. */
@@ -312,10 +342,16 @@ public final class Log implements AutoCloseable {
    * buffer is modified; a read-only one is copied first), and appends the buffer with one write.
    * Nothing is appended when any batch fails validation.
    *
+   * <p>Batches of idempotent producers (producer id >= 0) are checked against the producer state
+   * first: a retry of one of the producer's last five batches appends nothing and answers a {@link
+   * LogAppendInfo#duplicate()} with the original offsets.
+   *
    * @throws RecordTooLargeException a batch over max.message.bytes, or the whole request over
    *     segment.bytes
    * @throws CorruptRecordException a CRC mismatch, a bad header, an empty batch, trailing bytes
    * @throws LogStorageException an I/O error (the log goes offline) or the log is offline
+   * @throws InvalidProducerEpochException a batch of an older producer epoch than the log's
+   * @throws OutOfOrderSequenceException a batch that does not continue its producer's sequence
    */
   public LogAppendInfo appendAsLeader(ByteBuffer records, int leaderEpoch) {
     LogConfig cfg = config;
@@ -326,10 +362,26 @@ public final class Log implements AutoCloseable {
       ensureWritable();
       long now = time.milliseconds();
       boolean logAppendTime = cfg.messageTimestampType() == TimestampType.LOG_APPEND_TIME;
+      ProducerStateEntry.BatchMetadata duplicate =
+          producerState.checkLeaderAppend(buf, end.offset());
+      if (duplicate != null) {
+        log.debug("{}: duplicate of the batch at offsets {}", topicPartition, duplicate);
+        return new LogAppendInfo(
+            duplicate.firstOffset(),
+            duplicate.lastOffset(),
+            RecordBatch.NO_TIMESTAMP,
+            -1L,
+            logAppendTime ? duplicate.timestamp() : -1L,
+            0,
+            0,
+            logStartOffset,
+            true);
+      }
       LogValidator.Stamped st =
           LogValidator.assignOffsets(buf, end.offset(), leaderEpoch, logAppendTime, now);
       assignEpochLocked(leaderEpoch, st.firstOffset());
       appendLocked(buf, st.lastOffset(), st.maxTimestamp(), now);
+      producerState.update(buf);
       return st.toAppendInfo(logAppendTime ? now : -1L, buf.remaining(), logStartOffset);
     } finally {
       lock.unlock();
@@ -338,7 +390,8 @@ public final class Log implements AutoCloseable {
 
   /**
    * Appends batches whose offsets were assigned by the leader (replication). The first batch must
-   * start at the log end offset and offsets must increase; CRCs are checked.
+   * start at the log end offset and offsets must increase; CRCs are checked. The producer state and
+   * leader epochs follow the batches without further checks.
    *
    * @throws UnexpectedAppendOffsetException offsets that do not continue the log
    */
@@ -357,6 +410,7 @@ public final class Log implements AutoCloseable {
         pos += h.size();
       }
       appendLocked(buf, st.lastOffset(), st.maxTimestamp(), time.milliseconds());
+      producerState.update(buf);
       return st.toAppendInfo(-1L, buf.remaining(), logStartOffset);
     } finally {
       lock.unlock();
@@ -431,6 +485,36 @@ public final class Log implements AutoCloseable {
    */
   public OffsetAndEpoch endOffsetForEpoch(int requestedEpoch) {
     return leaderEpochCache.endOffsetFor(requestedEpoch, end.offset());
+  }
+
+  /**
+   * Records that {@code leaderEpoch} starts at {@code startOffset} (normally the log end offset)
+   * when it is newer than the latest epoch, before any batch of it is appended, as Kafka's
+   * Partition.makeLeader does (Log.maybeAssignEpochStartOffset). Appends record new epochs
+   * themselves, so calling this is optional.
+   */
+  public void assignEpochStartOffset(int leaderEpoch, long startOffset) {
+    lock.lock();
+    try {
+      ensureWritable();
+      if (startOffset < logStartOffset || startOffset > end.offset()) {
+        throw new IllegalArgumentException(
+            "epoch start offset "
+                + startOffset
+                + " of "
+                + topicPartition
+                + " is outside ["
+                + logStartOffset
+                + ", "
+                + end.offset()
+                + "]");
+      }
+      if (leaderEpoch > leaderEpochCache.latestEpoch().orElse(-1)) {
+        assignEpochLocked(leaderEpoch, startOffset);
+      }
+    } finally {
+      lock.unlock();
+    }
   }
 
   /** The leader epoch cache (for tests in this package). */
@@ -602,6 +686,8 @@ public final class Log implements AutoCloseable {
     active.onBecomeInactiveSegment();
     LogSegment s = LogLoader.create(dir, newBase, config, time);
     segments.add(s);
+    producerState.updateMapEndOffset(newBase);
+    producerState.takeSnapshot();
     end = new LogEnd(newBase, newBase, 0);
     log.info("Rolled new log segment for {} at offset {}", topicPartition, newBase);
     // the rolled segment is flushed soon, in the background, as Kafka does
@@ -734,6 +820,9 @@ public final class Log implements AutoCloseable {
       highWatermark = Math.max(highWatermark, logStartOffset);
       recoveryPoint = Math.max(recoveryPoint, logStartOffset);
       leaderEpochCache.truncateFromStart(logStartOffset);
+      for (long o : producerState.snapshotOffsets().headSet(logStartOffset, false)) {
+        producerState.deleteSnapshot(o);
+      }
       log.info(
           "Deleted {} segment(s) of {} by {}; log start offset is now {}",
           deletable.size(),
@@ -803,6 +892,8 @@ public final class Log implements AutoCloseable {
       recoveryPoint = Math.min(recoveryPoint, next);
       highWatermark = Math.min(highWatermark, next);
       leaderEpochCache.truncateFromEnd(next);
+      producerState.deleteSnapshotsAbove(next);
+      loadProducerState(producerState, segments, next, next);
     } catch (IOException e) {
       throw goOffline("truncation", e);
     } finally {
@@ -840,24 +931,65 @@ public final class Log implements AutoCloseable {
     recoveryPoint = offset;
     highWatermark = offset;
     leaderEpochCache.clearAndFlush();
+    producerState.truncateFullyAndStartAt(offset);
+  }
+
+  // ------------------------------------------------------------------ producers
+
+  /**
+   * Forgets the producers whose last batch is at least {@code producerIdExpirationMs} old
+   * (producer.id.expiration.ms); a later batch of such a producer is accepted at any sequence.
+   *
+   * @return how many were forgotten
+   */
+  public int removeExpiredProducers(long producerIdExpirationMs) {
+    lock.lock();
+    try {
+      int n = producerState.removeExpiredProducers(time.milliseconds(), producerIdExpirationMs);
+      if (n > 0) {
+        log.debug("{}: {} idle producer id(s) expired", topicPartition, n);
+      }
+      return n;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The producer state (for tests in this package; use under no concurrent writer). */
+  ProducerStateManager producerState() {
+    return producerState;
   }
 
   // ------------------------------------------------------------------ close
 
   /**
-   * Flushes (unless offline), writes each segment's final time-index entry, trims the indexes and
-   * closes the files. Idempotent.
+   * Flushes and snapshots the producer state (unless offline), writes each segment's final
+   * time-index entry, trims the indexes and closes the files. Idempotent.
    */
   @Override
   public void close() {
     if (!offline && !closed) {
       try {
         flush();
+        snapshotProducerState();
       } catch (LogStorageException e) {
         // logged; close anyway
       }
     }
     closeWithoutFlush();
+  }
+
+  private void snapshotProducerState() {
+    lock.lock();
+    try {
+      if (!closed && !offline) {
+        producerState.takeSnapshot();
+      }
+    } catch (IOException e) {
+      throw goOffline("producer state snapshot", e);
+    } finally {
+      lock.unlock();
+    }
   }
 
   /** Closes without flushing (a log about to be deleted). */

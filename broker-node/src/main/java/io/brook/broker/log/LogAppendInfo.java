@@ -11,6 +11,9 @@ package io.brook.broker.log;
  * @param numRecords records appended (the sum of the batches' record counts)
  * @param validBytes bytes appended
  * @param logStartOffset the log start offset after the append
+ * @param duplicate the append was a retry of a batch of an idempotent producer that is already in
+ *     the log: nothing was appended, and {@code firstOffset} / {@code lastOffset} are those of the
+ *     original batch
  */
 public record LogAppendInfo(
     long firstOffset,
@@ -20,4 +23,28 @@ public record LogAppendInfo(
     long logAppendTime,
     int numRecords,
     int validBytes,
-    long logStartOffset) {}
+    long logStartOffset,
+    boolean duplicate) {
+
+  /** An append that was not a duplicate. */
+  public LogAppendInfo(
+      long firstOffset,
+      long lastOffset,
+      long maxTimestamp,
+      long offsetOfMaxTimestamp,
+      long logAppendTime,
+      int numRecords,
+      int validBytes,
+      long logStartOffset) {
+    this(
+        firstOffset,
+        lastOffset,
+        maxTimestamp,
+        offsetOfMaxTimestamp,
+        logAppendTime,
+        numRecords,
+        validBytes,
+        logStartOffset,
+        false);
+  }
+}

@@ -36,7 +36,7 @@ import org.apache.logging.log4j.Logger;
 
 /**
  * All logs of a broker, over one or more log directories ({@code log.dirs}), and the background
- * work on them: retention, flush.ms, checkpoints.
+ * work on them: retention, flush.ms, checkpoints, producer id expiration.
  *
  * <p>Files per log directory (all small files written atomically by {@link AtomicFiles}):
  *
@@ -50,7 +50,8 @@ import org.apache.logging.log4j.Logger;
  * replication-offset-checkpoint     per partition, the high watermark
  * log-start-offset-checkpoint       per partition, the log start offset
  * TOPIC-P/                          a partition ({@link Log}); TOPIC-P/partition.metadata holds
- *                                   the topic id
+ *                                   the topic id, TOPIC-P/leader-epoch-checkpoint its leader
+ *                                   epochs, TOPIC-P/NNN.snapshot its producer state snapshots
  * TOPIC-P.UUID-delete/              a deleted partition, removed after file.delete.delay.ms
  * </pre>
  *
@@ -169,6 +170,10 @@ public final class LogManager implements AutoCloseable {
             checkpointHighWatermarks();
           },
           config.flushCheckpointIntervalMs());
+      schedule(
+          "brook-producer-id-expiration",
+          this::removeExpiredProducers,
+          config.producerIdExpirationCheckIntervalMs());
       schedule(
           "brook-log-start-offset-checkpoint",
           this::checkpointLogStartOffsets,
@@ -510,6 +515,21 @@ public final class LogManager implements AutoCloseable {
       } catch (LogStorageException e) {
         log.error("Retention of {} failed", l.topicPartition(), e);
       }
+    }
+    return total;
+  }
+
+  /**
+   * Forgets, in every log, the producers idle for producer.id.expiration.ms (the task runs every
+   * producer.id.expiration.check.interval.ms). Returns producers forgotten.
+   */
+  public int removeExpiredProducers() {
+    int total = 0;
+    for (Log l : logs.values()) {
+      if (l.isOffline() || l.isClosed()) {
+        continue;
+      }
+      total += l.removeExpiredProducers(config.producerIdExpirationMs());
     }
     return total;
   }

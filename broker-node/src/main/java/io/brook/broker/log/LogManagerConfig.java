@@ -14,6 +14,9 @@ package io.brook.broker.log;
  * @param flushCheckpointIntervalMs {@code log.flush.offset.checkpoint.interval.ms}: recovery points
  *     and high watermarks are checkpointed this often
  * @param flushStartOffsetCheckpointIntervalMs {@code log.flush.start.offset.checkpoint.interval.ms}
+ * @param producerIdExpirationMs {@code producer.id.expiration.ms}: an idempotent producer's state
+ *     is forgotten when its last batch is this old (Kafka's default: one day)
+ * @param producerIdExpirationCheckIntervalMs {@code producer.id.expiration.check.interval.ms}
  */
 public record LogManagerConfig(
     LogConfig defaultLogConfig,
@@ -21,10 +24,37 @@ public record LogManagerConfig(
     long retentionCheckIntervalMs,
     long flushSchedulerIntervalMs,
     long flushCheckpointIntervalMs,
-    long flushStartOffsetCheckpointIntervalMs) {
+    long flushStartOffsetCheckpointIntervalMs,
+    long producerIdExpirationMs,
+    long producerIdExpirationCheckIntervalMs) {
+
+  public static final String PRODUCER_ID_EXPIRATION_MS_CONFIG = "producer.id.expiration.ms";
+  public static final long PRODUCER_ID_EXPIRATION_MS_DEFAULT = 86_400_000L;
+  public static final String PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS_CONFIG =
+      "producer.id.expiration.check.interval.ms";
+  public static final long PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS_DEFAULT = 600_000L;
 
   public static final LogManagerConfig DEFAULT =
       new LogManagerConfig(LogConfig.DEFAULT, 1, 300_000L, Long.MAX_VALUE, 60_000L, 60_000L);
+
+  /** With Kafka's defaults for producer.id.expiration.ms and its check interval. */
+  public LogManagerConfig(
+      LogConfig defaultLogConfig,
+      int recoveryThreadsPerDataDir,
+      long retentionCheckIntervalMs,
+      long flushSchedulerIntervalMs,
+      long flushCheckpointIntervalMs,
+      long flushStartOffsetCheckpointIntervalMs) {
+    this(
+        defaultLogConfig,
+        recoveryThreadsPerDataDir,
+        retentionCheckIntervalMs,
+        flushSchedulerIntervalMs,
+        flushCheckpointIntervalMs,
+        flushStartOffsetCheckpointIntervalMs,
+        PRODUCER_ID_EXPIRATION_MS_DEFAULT,
+        PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS_DEFAULT);
+  }
 
   public LogManagerConfig {
     if (defaultLogConfig == null) {
@@ -46,6 +76,11 @@ public record LogManagerConfig(
         flushStartOffsetCheckpointIntervalMs >= 1,
         "log.flush.start.offset.checkpoint.interval.ms",
         flushStartOffsetCheckpointIntervalMs);
+    check(producerIdExpirationMs >= 1, PRODUCER_ID_EXPIRATION_MS_CONFIG, producerIdExpirationMs);
+    check(
+        producerIdExpirationCheckIntervalMs >= 1,
+        PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS_CONFIG,
+        producerIdExpirationCheckIntervalMs);
   }
 
   private static void check(boolean ok, String key, long value) {
@@ -66,6 +101,21 @@ public record LogManagerConfig(
         retentionCheckIntervalMs,
         flushSchedulerIntervalMs,
         flushCheckpointIntervalMs,
-        flushStartOffsetCheckpointIntervalMs);
+        flushStartOffsetCheckpointIntervalMs,
+        producerIdExpirationMs,
+        producerIdExpirationCheckIntervalMs);
+  }
+
+  /** This config with producer.id.expiration.ms and its check interval set. */
+  public LogManagerConfig withProducerIdExpiration(long expirationMs, long checkIntervalMs) {
+    return new LogManagerConfig(
+        defaultLogConfig,
+        recoveryThreadsPerDataDir,
+        retentionCheckIntervalMs,
+        flushSchedulerIntervalMs,
+        flushCheckpointIntervalMs,
+        flushStartOffsetCheckpointIntervalMs,
+        expirationMs,
+        checkIntervalMs);
   }
 }

@@ -1,7 +1,9 @@
 package io.brook.broker.replica;
 
+import io.brook.broker.log.InvalidProducerEpochException;
 import io.brook.broker.log.LogStorageException;
 import io.brook.broker.log.OffsetOutOfRangeException;
+import io.brook.broker.log.OutOfOrderSequenceException;
 import io.brook.broker.log.RecordTooLargeException;
 import io.brook.protocol.record.CorruptRecordException;
 import io.brook.protocol.v1.ErrorCode;
@@ -31,6 +33,12 @@ public final class ErrorMapper {
     }
     if (t instanceof OffsetOutOfRangeException) {
       return ErrorCode.OFFSET_OUT_OF_RANGE;
+    }
+    if (t instanceof OutOfOrderSequenceException) {
+      return ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER;
+    }
+    if (t instanceof InvalidProducerEpochException) {
+      return ErrorCode.INVALID_PRODUCER_EPOCH;
     }
     if (t instanceof LogStorageException) {
       return ErrorCode.KAFKA_STORAGE_ERROR;

@@ -232,6 +232,21 @@ class LogLeaderEpochTest {
   }
 
   @Test
+  void aNewLeaderRecordsItsEpochBeforeItsFirstAppend() throws Exception {
+    Log log = open();
+    appendWithEpochs(log, 1, 1);
+    log.assignEpochStartOffset(2, log.logEndOffset());
+    assertEquals(OptionalInt.of(2), log.latestEpoch());
+    assertEquals(new OffsetAndEpoch(2, 1), log.endOffsetForEpoch(1));
+    assertEquals(new OffsetAndEpoch(2, 2), log.endOffsetForEpoch(2));
+    log.assignEpochStartOffset(1, 2); // older: ignored
+    assertEquals(OptionalInt.of(2), log.latestEpoch());
+    assertThrows(IllegalArgumentException.class, () -> log.assignEpochStartOffset(3, 5));
+    appendWithEpochs(log, 2);
+    assertEquals("0\n2\n1 0\n2 2\n", checkpointText());
+  }
+
+  @Test
   void batchesWithoutAnEpochRecordNone() throws Exception {
     Log log = open();
     // a batch written by the previous version, epoch -1, replicated as is

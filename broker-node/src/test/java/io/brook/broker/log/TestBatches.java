@@ -17,6 +17,24 @@ final class TestBatches {
   }
 
   static ByteBuffer batch(long baseOffset, int count, long firstTs, long maxTs, int payload) {
+    return batch(baseOffset, count, firstTs, maxTs, payload, -1L, (short) -1, -1);
+  }
+
+  /** A batch of an idempotent producer: {@code count} records from sequence {@code baseSeq}. */
+  static ByteBuffer producerBatch(
+      long producerId, short epoch, int baseSeq, int count, long timestamp) {
+    return batch(0, count, timestamp, timestamp, 39, producerId, epoch, baseSeq);
+  }
+
+  static ByteBuffer batch(
+      long baseOffset,
+      int count,
+      long firstTs,
+      long maxTs,
+      int payload,
+      long producerId,
+      short producerEpoch,
+      int baseSeq) {
     int size = RecordBatch.RECORD_BATCH_OVERHEAD + payload;
     ByteBuffer b = ByteBuffer.allocate(size);
     b.putLong(RecordBatch.BASE_OFFSET_OFFSET, baseOffset);
@@ -27,9 +45,9 @@ final class TestBatches {
     b.putInt(RecordBatch.LAST_OFFSET_DELTA_OFFSET, count - 1);
     b.putLong(RecordBatch.BASE_TIMESTAMP_OFFSET, firstTs);
     b.putLong(RecordBatch.MAX_TIMESTAMP_OFFSET, maxTs);
-    b.putLong(RecordBatch.PRODUCER_ID_OFFSET, -1L);
-    b.putShort(RecordBatch.PRODUCER_EPOCH_OFFSET, (short) -1);
-    b.putInt(RecordBatch.BASE_SEQUENCE_OFFSET, -1);
+    b.putLong(RecordBatch.PRODUCER_ID_OFFSET, producerId);
+    b.putShort(RecordBatch.PRODUCER_EPOCH_OFFSET, producerEpoch);
+    b.putInt(RecordBatch.BASE_SEQUENCE_OFFSET, baseSeq);
     b.putInt(RecordBatch.RECORDS_COUNT_OFFSET, count);
     for (int i = 0; i < payload; i++) {
       b.put(RecordBatch.RECORDS_OFFSET + i, (byte) (baseOffset * 31 + i));

@@ -4,10 +4,10 @@ import java.nio.file.Path;
 
 /**
  * Names of the files in a partition directory. A segment's files are named by its base offset,
- * zero-padded to 20 digits: {@code 00000000000000000000.log}, {@code .index}, {@code .timeindex}.
- * Suffixes mark files in transition: {@code .deleted} (waiting for file.delete.delay.ms), {@code
- * .cleaned} and {@code .swap} (a compaction in progress), {@code .tmp} (a small file being
- * written).
+ * zero-padded to 20 digits: {@code 00000000000000000000.log}, {@code .index}, {@code .timeindex};
+ * producer state snapshots are named by the offset they were taken at ({@code .snapshot}). Suffixes
+ * mark files in transition: {@code .deleted} (waiting for file.delete.delay.ms), {@code .cleaned}
+ * and {@code .swap} (a compaction in progress), {@code .tmp} (a small file being written).
  */
 public final class LogFileNames {
   public static final String LOG_SUFFIX = ".log";
@@ -17,6 +17,7 @@ public final class LogFileNames {
   public static final String CLEANED_SUFFIX = ".cleaned";
   public static final String SWAP_SUFFIX = ".swap";
   public static final String TMP_SUFFIX = ".tmp";
+  public static final String SNAPSHOT_SUFFIX = ".snapshot";
 
   private LogFileNames() {}
 
@@ -34,6 +35,11 @@ public final class LogFileNames {
 
   public static Path timeIndexFile(Path dir, long baseOffset, String suffix) {
     return dir.resolve(filenamePrefix(baseOffset) + TIME_INDEX_SUFFIX + suffix);
+  }
+
+  /** The producer state snapshot taken at {@code offset} ({@link ProducerSnapshotFile}). */
+  public static Path producerSnapshotFile(Path dir, long offset) {
+    return dir.resolve(filenamePrefix(offset) + SNAPSHOT_SUFFIX);
   }
 
   /** The base offset in a segment file's name ({@code 20 digits + suffix}), or -1. */
