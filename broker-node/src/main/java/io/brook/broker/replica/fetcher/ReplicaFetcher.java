@@ -8,6 +8,7 @@ import io.brook.broker.replica.Partition;
 import io.brook.common.Scheduler;
 import io.brook.common.Time;
 import io.brook.common.TopicPartition;
+import io.brook.protocol.record.RecordBatch;
 import io.brook.protocol.v1.BrokerEndpoint;
 import io.brook.protocol.v1.EpochEndOffset;
 import io.brook.protocol.v1.EpochQuery;
@@ -681,12 +682,37 @@ public final class ReplicaFetcher implements AutoCloseable {
         }
         if (!data.getRecords().isEmpty()) {
           ByteBuffer records = data.getRecords().asReadOnlyByteBuffer();
+          maybeStartAtFirstBatch(s, records);
           s.partition.appendAsFollower(records, s.leaderEpoch);
         }
         s.partition.updateFollowerHighWatermark(data.getHighWatermark(), s.leaderEpoch);
       }
       case OFFSET_OUT_OF_RANGE -> onOutOfRange(s, data);
       default -> onPartitionError(s, data.getError(), data.getErrorMessage());
+    }
+  }
+
+  /**
+   * An empty log whose start falls inside the leader's first batch (the leader's log start is not
+   * at a batch boundary) starts at that batch instead, as Kafka's follower does; otherwise the
+   * append would be refused for not continuing the log.
+   */
+  // @GuardedBy("partitionMapLock")
+  private void maybeStartAtFirstBatch(PartitionFetchState s, ByteBuffer records) {
+    Log log = s.partition.log();
+    long leo = log.logEndOffset();
+    int size = RecordBatch.sizeAt(records, records.position());
+    if (leo != log.logStartOffset() || size < RecordBatch.RECORD_BATCH_OVERHEAD) {
+      return;
+    }
+    RecordBatch first = RecordBatch.wrap(records.duplicate().limit(records.position() + size));
+    if (first.baseOffset() < leo && first.lastOffset() >= leo) {
+      s.partition.truncateFullyAndStartAt(first.baseOffset(), s.leaderEpoch);
+      logger.info(
+          "{} starts at {}, the base of the leader's first batch, not at {} inside it",
+          s.tp(),
+          first.baseOffset(),
+          leo);
     }
   }
 

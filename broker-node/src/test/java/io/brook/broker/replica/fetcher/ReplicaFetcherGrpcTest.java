@@ -349,4 +349,79 @@ class ReplicaFetcherGrpcTest {
     Wait.until("the fetcher drops the partition", WAIT, () -> manager.phase(tp).isEmpty());
     assertEquals(end, followerLog.logEndOffset());
   }
+
+  @Test
+  void leaderLogStartInsideABatchStartsTheFollowerAtThatBatch() throws Exception {
+    TopicPartition tp = new TopicPartition("orders", 10);
+    Log leaderLog = open("leader", tp);
+    leaderLog.truncateFullyAndStartAt(300);
+    append(leaderLog, 1, 4);
+    leader.lead(tp, leaderLog, 1);
+    leader.logStartOverride.put(tp, 301L); // inside the batch [300, 302]
+    Log followerLog = open("follower", tp);
+    fetch(follower(tp, followerLog, 1), 1);
+    awaitConverged(leaderLog, followerLog);
+    assertEquals(300, followerLog.logStartOffset());
+  }
+
+  @Test
+  void startFetchingAgainWithTheSameEpochChangesNothing() throws Exception {
+    TopicPartition tp = new TopicPartition("orders", 11);
+    Log leaderLog = open("leader", tp);
+    append(leaderLog, 0, 5);
+    leader.lead(tp, leaderLog, 0);
+    Log followerLog = open("follower", tp);
+    Partition p = follower(tp, followerLog, 0);
+    fetch(p, 0);
+    awaitConverged(leaderLog, followerLog);
+    int epochQueries = leader.epochRequests.get();
+    int streams = leader.streamsOpened.get();
+    fetch(p, 0);
+    append(leaderLog, 0, 5);
+    awaitConverged(leaderLog, followerLog);
+    assertEquals(epochQueries, leader.epochRequests.get(), "truncated again");
+    assertEquals(streams, leader.streamsOpened.get(), "opened another stream");
+  }
+
+  @Test
+  void leaderAtANewEndpointGetsANewFetcherWithEveryPartition() throws Exception {
+    TopicPartition a = new TopicPartition("orders", 12);
+    TopicPartition b = new TopicPartition("orders", 13);
+    Log leaderA = open("leader", a);
+    Log leaderB = open("leader", b);
+    append(leaderA, 0, 5);
+    append(leaderB, 0, 5);
+    leader.lead(a, leaderA, 0);
+    leader.lead(b, leaderB, 0);
+    Log followerA = open("follower", a);
+    Log followerB = open("follower", b);
+    Partition pa = follower(a, followerA, 0);
+    Partition pb = follower(b, followerB, 0);
+    manager.startFetching(
+        Map.of(
+            pa, new FetchStart(LEADER, leaderEndpoint, 0),
+            pb, new FetchStart(LEADER, leaderEndpoint, 0)));
+    awaitConverged(leaderA, followerA);
+    awaitConverged(leaderB, followerB);
+
+    // The leader restarts on another port; only partition a is named in the new LeaderAndIsr.
+    TestReplicaLeader moved = new TestReplicaLeader();
+    Server other = ServerBuilder.forPort(0).addService(moved).build().start();
+    try {
+      server.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+      moved.lead(a, leaderA, 1);
+      moved.lead(b, leaderB, 0);
+      append(leaderA, 1, 5);
+      append(leaderB, 0, 5);
+      pa.applyState(LEADER, 1, 1, List.of(1, 2), List.of(1, 2));
+      BrokerEndpoint newEndpoint = leaderEndpoint.toBuilder().setPort(other.getPort()).build();
+      manager.startFetching(Map.of(pa, new FetchStart(LEADER, newEndpoint, 1)));
+      awaitConverged(leaderA, followerA);
+      awaitConverged(leaderB, followerB);
+      assertEquals(newEndpoint, manager.fetcher(LEADER).orElseThrow().leaderEndpoint());
+    } finally {
+      other.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+      moved.shutdown();
+    }
+  }
 }

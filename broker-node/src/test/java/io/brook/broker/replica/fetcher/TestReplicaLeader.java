@@ -36,6 +36,10 @@ final class TestReplicaLeader extends ReplicaServiceGrpc.ReplicaServiceImplBase 
   record Led(Log log, int leaderEpoch) {}
 
   final Map<TopicPartition, Led> partitions = new ConcurrentHashMap<>();
+
+  /** A log start offset to report instead of the log's (one inside a batch, say). */
+  final Map<TopicPartition, Long> logStartOverride = new ConcurrentHashMap<>();
+
   final AtomicInteger streamsOpened = new AtomicInteger();
   final AtomicInteger fetchRequests = new AtomicInteger();
   final AtomicInteger epochRequests = new AtomicInteger();
@@ -131,7 +135,11 @@ final class TestReplicaLeader extends ReplicaServiceGrpc.ReplicaServiceImplBase 
       return d.setError(fenced).build();
     }
     Log log = led.log;
-    d.setHighWatermark(log.logEndOffset()).setLogStartOffset(log.logStartOffset());
+    long logStart = logStartOverride.getOrDefault(tp, log.logStartOffset());
+    d.setHighWatermark(log.logEndOffset()).setLogStartOffset(logStart);
+    if (pos.getFetchOffset() < logStart) {
+      return d.setError(ErrorCode.OFFSET_OUT_OF_RANGE).build();
+    }
     if (pos.getLastFetchedEpoch() >= 0) {
       OffsetAndEpoch end = log.endOffsetForEpoch(pos.getLastFetchedEpoch());
       if (end.epoch() < pos.getLastFetchedEpoch() || end.offset() < pos.getFetchOffset()) {
