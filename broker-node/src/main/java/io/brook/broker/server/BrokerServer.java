@@ -383,10 +383,11 @@ public final class BrokerServer implements AutoCloseable {
    * Kafka's controlled shutdown (SIGTERM): while still serving, asks the active controller to move
    * the leadership of this broker's partitions to other in-sync replicas (and to drop it from the
    * ISRs), with its broker epoch; retried {@code controlled.shutdown.max.retries} times every
-   * {@code controlled.shutdown.retry.backoff.ms} while partitions that another replica could take
-   * over (replication factor above 1) remain led here. Partitions with a single replica cannot move
-   * and do not cause retries. Skipped when disabled, unregistered or without a ZooKeeper
-   * connection. Never throws: the rest of the shutdown follows in any case.
+   * {@code controlled.shutdown.retry.backoff.ms} while partitions that another live replica could
+   * take over (once it is back in the ISR) remain led here. Partitions without another live replica
+   * (a single replica, or the others are down) cannot move and do not cause retries. Skipped when
+   * disabled, unregistered or without a ZooKeeper connection. Never throws: the rest of the
+   * shutdown follows in any case.
    */
   void controlledShutdown() {
     int id = config.brokerId();
@@ -428,20 +429,23 @@ public final class BrokerServer implements AutoCloseable {
           log.info("Broker {}: controlled shutdown succeeded, no partition is led here", id);
           return;
         }
+        java.util.Set<Integer> otherLive = new java.util.HashSet<>();
+        metadataCache.liveBrokers().forEach(b -> otherLive.add(b.getId()));
+        otherLive.remove(id);
         List<String> movable = new ArrayList<>();
         List<String> stuck = new ArrayList<>();
         for (var tp : r.getRemainingPartitionsList()) {
           String name = tp.getTopic() + "-" + tp.getPartition();
-          boolean replicated =
+          boolean anotherLiveReplica =
               metadataCache
                   .partition(new io.brook.common.TopicPartition(tp.getTopic(), tp.getPartition()))
-                  .map(ps -> ps.getReplicasCount() > 1)
+                  .map(ps -> ps.getReplicasList().stream().anyMatch(otherLive::contains))
                   .orElse(false);
-          (replicated ? movable : stuck).add(name);
+          (anotherLiveReplica ? movable : stuck).add(name);
         }
         if (movable.isEmpty()) {
           log.info(
-              "Broker {}: controlled shutdown done; partitions without another replica stay led"
+              "Broker {}: controlled shutdown done; partitions without another live replica stay led"
                   + " here until it returns: {}",
               id,
               stuck);

@@ -10,6 +10,10 @@ import io.brook.broker.testing.TestCluster;
 import io.brook.broker.testing.Wait;
 import io.brook.metadata.LeaderAndIsr;
 import io.brook.metadata.zk.MetadataStore;
+import io.brook.protocol.v1.AlterPartitionItem;
+import io.brook.protocol.v1.AlterPartitionRequest;
+import io.brook.protocol.v1.AlterPartitionResponse;
+import io.brook.protocol.v1.AlterPartitionTopic;
 import io.brook.protocol.v1.CreatableTopic;
 import io.brook.protocol.v1.CreateTopicsRequest;
 import io.brook.protocol.v1.ErrorCode;
@@ -131,6 +135,42 @@ class ProducerIdsAndControlledShutdownTest {
         before.put(p, store.partitionState("moved", p).orElseThrow());
       }
       assertTrue(before.values().stream().anyMatch(s -> s.leader() == id), "leads something");
+
+      // AlterPartition through the victim's forwarder (over gRPC to the controller): shrink the
+      // ISR of a partition it leads.
+      int led =
+          before.entrySet().stream()
+              .filter(e -> e.getValue().leader() == id)
+              .findFirst()
+              .orElseThrow()
+              .getKey();
+      LeaderAndIsr s0 = before.get(led);
+      List<Integer> shrunk = s0.isr().subList(0, 2);
+      assertTrue(shrunk.contains(id));
+      AlterPartitionResponse ar =
+          victim
+              .adminForwarder()
+              .alterPartition(
+                  AlterPartitionRequest.newBuilder()
+                      .setBrokerId(id)
+                      .setBrokerEpoch(victim.brokerEpoch())
+                      .addTopics(
+                          AlterPartitionTopic.newBuilder()
+                              .setTopic("moved")
+                              .addPartitions(
+                                  AlterPartitionItem.newBuilder()
+                                      .setPartition(led)
+                                      .setLeaderEpoch(s0.leaderEpoch())
+                                      .setPartitionEpoch(s0.partitionEpoch())
+                                      .addAllNewIsr(shrunk)))
+                      .build())
+              .get();
+      assertEquals(ErrorCode.NONE, ar.getError(), ar.getErrorMessage());
+      assertEquals(ErrorCode.NONE, ar.getTopics(0).getPartitions(0).getError());
+      assertEquals(shrunk, ar.getTopics(0).getPartitions(0).getIsrList());
+      before.put(led, store.partitionState("moved", led).orElseThrow());
+      assertEquals(shrunk, before.get(led).isr());
+      assertEquals(s0.leaderEpoch(), before.get(led).leaderEpoch());
 
       victim.controlledShutdown();
 
