@@ -12,6 +12,8 @@ import io.brook.protocol.v1.DescribeConfigsRequest;
 import io.brook.protocol.v1.DescribeConfigsResponse;
 import io.brook.protocol.v1.FetchRequest;
 import io.brook.protocol.v1.FetchResponse;
+import io.brook.protocol.v1.InitProducerIdRequest;
+import io.brook.protocol.v1.InitProducerIdResponse;
 import io.brook.protocol.v1.ListOffsetsRequest;
 import io.brook.protocol.v1.ListOffsetsResponse;
 import io.brook.protocol.v1.MetadataRequest;
@@ -80,6 +82,12 @@ public final class BrokerGrpcService extends BrokerServiceGrpc.BrokerServiceImpl
   public void describeConfigs(
       DescribeConfigsRequest req, StreamObserver<DescribeConfigsResponse> out) {
     reply(() -> api.describeConfigs(req), out);
+  }
+
+  @Override
+  public void initProducerId(
+      InitProducerIdRequest req, StreamObserver<InitProducerIdResponse> out) {
+    reply(() -> api.initProducerId(req), out);
   }
 
   static <T> void reply(Supplier<CompletableFuture<T>> call, StreamObserver<T> out) {

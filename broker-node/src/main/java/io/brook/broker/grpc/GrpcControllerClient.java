@@ -13,6 +13,7 @@ import io.brook.protocol.v1.CreateTopicsRequest;
 import io.brook.protocol.v1.CreateTopicsResponse;
 import io.brook.protocol.v1.DeleteTopicsRequest;
 import io.brook.protocol.v1.DeleteTopicsResponse;
+import io.grpc.Context;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.stub.StreamObserver;
@@ -23,7 +24,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * {@link ControllerClient} over ControllerService: one channel per controller endpoint, kept while
- * the broker runs; every call has a deadline. Thread-safe.
+ * the broker runs; every call has a deadline. Calls are made in the root gRPC context: a call made
+ * while serving another RPC (InitProducerId prefetching producer ids, a fetch proposing an ISR
+ * change) must not be cancelled when that RPC completes. Thread-safe.
  */
 public final class GrpcControllerClient implements ControllerClient {
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
@@ -48,7 +51,7 @@ public final class GrpcControllerClient implements ControllerClient {
       BrokerEndpoint controller, CreateTopicsRequest request, long timeoutMs) {
     CompletableFuture<CreateTopicsResponse> f = new CompletableFuture<>();
     try {
-      stub(controller, timeoutMs).createTopics(request, completing(f));
+      Context.ROOT.run(() -> stub(controller, timeoutMs).createTopics(request, completing(f)));
     } catch (RuntimeException e) {
       f.completeExceptionally(e);
     }
@@ -60,7 +63,7 @@ public final class GrpcControllerClient implements ControllerClient {
       BrokerEndpoint controller, DeleteTopicsRequest request, long timeoutMs) {
     CompletableFuture<DeleteTopicsResponse> f = new CompletableFuture<>();
     try {
-      stub(controller, timeoutMs).deleteTopics(request, completing(f));
+      Context.ROOT.run(() -> stub(controller, timeoutMs).deleteTopics(request, completing(f)));
     } catch (RuntimeException e) {
       f.completeExceptionally(e);
     }
@@ -72,7 +75,7 @@ public final class GrpcControllerClient implements ControllerClient {
       BrokerEndpoint controller, AlterPartitionRequest request, long timeoutMs) {
     CompletableFuture<AlterPartitionResponse> f = new CompletableFuture<>();
     try {
-      stub(controller, timeoutMs).alterPartition(request, completing(f));
+      Context.ROOT.run(() -> stub(controller, timeoutMs).alterPartition(request, completing(f)));
     } catch (RuntimeException e) {
       f.completeExceptionally(e);
     }
@@ -84,7 +87,8 @@ public final class GrpcControllerClient implements ControllerClient {
       BrokerEndpoint controller, AllocateProducerIdsRequest request, long timeoutMs) {
     CompletableFuture<AllocateProducerIdsResponse> f = new CompletableFuture<>();
     try {
-      stub(controller, timeoutMs).allocateProducerIds(request, completing(f));
+      Context.ROOT.run(
+          () -> stub(controller, timeoutMs).allocateProducerIds(request, completing(f)));
     } catch (RuntimeException e) {
       f.completeExceptionally(e);
     }
@@ -96,7 +100,8 @@ public final class GrpcControllerClient implements ControllerClient {
       BrokerEndpoint controller, ControlledShutdownRequest request, long timeoutMs) {
     CompletableFuture<ControlledShutdownResponse> f = new CompletableFuture<>();
     try {
-      stub(controller, timeoutMs).controlledShutdown(request, completing(f));
+      Context.ROOT.run(
+          () -> stub(controller, timeoutMs).controlledShutdown(request, completing(f)));
     } catch (RuntimeException e) {
       f.completeExceptionally(e);
     }

@@ -250,6 +250,8 @@ public final class Partition {
         followers.clear();
         if (leader == localBrokerId) {
           leaderEpochStartOffset = log.logEndOffset();
+          // Followers asking for the end of an older epoch get this offset (Kafka's makeLeader).
+          log.assignEpochStartOffset(leaderEpoch, leaderEpochStartOffset);
           logger.info(
               "Broker {} is now the leader of {} (leader epoch {}, ISR {}, log end offset {})",
               localBrokerId,

@@ -8,8 +8,11 @@ import io.brook.protocol.v1.DescribeClusterRequest;
 import io.brook.protocol.v1.DescribeClusterResponse;
 import io.brook.protocol.v1.DescribeConfigsRequest;
 import io.brook.protocol.v1.DescribeConfigsResponse;
+import io.brook.protocol.v1.ErrorCode;
 import io.brook.protocol.v1.FetchRequest;
 import io.brook.protocol.v1.FetchResponse;
+import io.brook.protocol.v1.InitProducerIdRequest;
+import io.brook.protocol.v1.InitProducerIdResponse;
 import io.brook.protocol.v1.ListOffsetsRequest;
 import io.brook.protocol.v1.ListOffsetsResponse;
 import io.brook.protocol.v1.MetadataRequest;
@@ -47,4 +50,18 @@ public interface BrokerApi {
   CompletableFuture<DescribeClusterResponse> describeCluster(DescribeClusterRequest request);
 
   CompletableFuture<DescribeConfigsResponse> describeConfigs(DescribeConfigsRequest request);
+
+  /**
+   * A producer id for an idempotent producer (epoch 0). The default answers BROKER_NOT_AVAILABLE
+   * (an API without producer ids); the broker's handler overrides it.
+   */
+  default CompletableFuture<InitProducerIdResponse> initProducerId(InitProducerIdRequest request) {
+    return CompletableFuture.completedFuture(
+        InitProducerIdResponse.newBuilder()
+            .setError(ErrorCode.BROKER_NOT_AVAILABLE)
+            .setErrorMessage("This broker does not hand out producer ids")
+            .setProducerId(-1)
+            .setProducerEpoch(-1)
+            .build());
+  }
 }

@@ -70,6 +70,11 @@ public final class BrokerConfig {
   public static final String REPLICA_HIGH_WATERMARK_CHECKPOINT_INTERVAL_MS =
       "replica.high.watermark.checkpoint.interval.ms";
   public static final String RETRY_BACKOFF_MS = "retry.backoff.ms";
+  // Controlled shutdown (Kafka's names and defaults).
+  public static final String CONTROLLED_SHUTDOWN_ENABLE = "controlled.shutdown.enable";
+  public static final String CONTROLLED_SHUTDOWN_MAX_RETRIES = "controlled.shutdown.max.retries";
+  public static final String CONTROLLED_SHUTDOWN_RETRY_BACKOFF_MS =
+      "controlled.shutdown.retry.backoff.ms";
 
   private enum Type {
     INT,
@@ -150,6 +155,14 @@ public final class BrokerConfig {
         atLeast(1),
         "must be positive");
     define(RETRY_BACKOFF_MS, Type.LONG, "100", atLeast(1), "must be positive");
+    define(CONTROLLED_SHUTDOWN_ENABLE, Type.BOOLEAN, "true");
+    define(CONTROLLED_SHUTDOWN_MAX_RETRIES, Type.INT, "3", atLeast(0), "must not be negative");
+    define(
+        CONTROLLED_SHUTDOWN_RETRY_BACKOFF_MS,
+        Type.LONG,
+        "5000",
+        atLeast(0),
+        "must not be negative");
 
     // Broker-level defaults of topic configs (TopicConfigs maps them to topic-level names).
     define("log.retention.ms", Type.LONG, null, atLeast(-1), "must be -1 or more");

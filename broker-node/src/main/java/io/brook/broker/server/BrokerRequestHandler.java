@@ -20,6 +20,8 @@ import io.brook.protocol.v1.DescribeConfigsResponse;
 import io.brook.protocol.v1.ErrorCode;
 import io.brook.protocol.v1.FetchRequest;
 import io.brook.protocol.v1.FetchResponse;
+import io.brook.protocol.v1.InitProducerIdRequest;
+import io.brook.protocol.v1.InitProducerIdResponse;
 import io.brook.protocol.v1.ListOffsetsPartition;
 import io.brook.protocol.v1.ListOffsetsPartitionResponse;
 import io.brook.protocol.v1.ListOffsetsRequest;
@@ -50,12 +52,24 @@ public final class BrokerRequestHandler implements BrokerApi {
   private final ReplicaManager replicaManager;
   private final AdminForwarder forwarder;
   private final ConfigDescriber configDescriber;
+  private final ProducerIdManager producerIds;
 
+  /** Without producer ids: InitProducerId answers BROKER_NOT_AVAILABLE. */
   public BrokerRequestHandler(
       BrokerConfig config,
       MetadataCache cache,
       ReplicaManager replicaManager,
       AdminForwarder forwarder) {
+    this(config, cache, replicaManager, forwarder, null);
+  }
+
+  public BrokerRequestHandler(
+      BrokerConfig config,
+      MetadataCache cache,
+      ReplicaManager replicaManager,
+      AdminForwarder forwarder,
+      ProducerIdManager producerIds) {
+    this.producerIds = producerIds;
     this.config = config;
     this.cache = cache;
     this.replicaManager = replicaManager;
@@ -210,5 +224,48 @@ public final class BrokerRequestHandler implements BrokerApi {
   @Override
   public CompletableFuture<DeleteTopicsResponse> deleteTopics(DeleteTopicsRequest req) {
     return forwarder.deleteTopics(req);
+  }
+
+  // ------------------------------------------------------------------ producer ids
+
+  /**
+   * A new producer id with epoch 0 (also for a producer that sends its old id and epoch: KIP-360,
+   * this version hands out a new id). Transactions are not supported: a transactional id is
+   * INVALID_REQUEST.
+   */
+  @Override
+  public CompletableFuture<InitProducerIdResponse> initProducerId(InitProducerIdRequest req) {
+    if (!req.getTransactionalId().isEmpty()) {
+      return CompletableFuture.completedFuture(
+          initProducerIdError(
+              ErrorCode.INVALID_REQUEST,
+              "Transactions are not supported: transactional_id must be empty"));
+    }
+    if (producerIds == null) {
+      return BrokerApi.super.initProducerId(req);
+    }
+    return producerIds
+        .generateProducerId()
+        .handle(
+            (id, e) -> {
+              if (e != null) {
+                Throwable cause = e.getCause() != null ? e.getCause() : e;
+                return initProducerIdError(ErrorCode.BROKER_NOT_AVAILABLE, cause.getMessage());
+              }
+              return InitProducerIdResponse.newBuilder()
+                  .setError(ErrorCode.NONE)
+                  .setProducerId(id)
+                  .setProducerEpoch(0)
+                  .build();
+            });
+  }
+
+  private static InitProducerIdResponse initProducerIdError(ErrorCode error, String message) {
+    return InitProducerIdResponse.newBuilder()
+        .setError(error)
+        .setErrorMessage(message == null ? "" : message)
+        .setProducerId(-1)
+        .setProducerEpoch(-1)
+        .build();
   }
 }

@@ -22,6 +22,8 @@ import io.brook.metadata.BrokerInfo;
 import io.brook.metadata.config.TopicConfigs;
 import io.brook.metadata.zk.BrokerRegistrar;
 import io.brook.metadata.zk.MetadataStore;
+import io.brook.protocol.v1.ControlledShutdownRequest;
+import io.brook.protocol.v1.ControlledShutdownResponse;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -45,9 +47,10 @@ import org.apache.logging.log4j.Logger;
  * <p>Start sequence ({@link #start()}): ZooKeeper session (chroot created if missing) -> cluster id
  * -> meta.properties checked / written in every log dir -> LogManager startup (recovery) -> gRPC
  * server on the listener (BrokerService, BrokerControlService, ControllerService) -> registration
- * in /brokers/ids with the bound port -> controller candidacy. {@link #close()} undoes it in
- * reverse: stop accepting calls, complete waiting requests, leave the election, deregister, close
- * the logs (with the clean-shutdown marker), close the session.
+ * in /brokers/ids with the bound port -> controller candidacy. {@link #close()} first makes a
+ * controlled shutdown (leadership moves to other in-sync replicas while this broker still serves),
+ * then undoes the start in reverse: stop accepting calls, complete waiting requests, leave the
+ * election, deregister, close the logs (with the clean-shutdown marker), close the session.
  *
  * <p>Lifecycle: LATENT -> STARTED -> CLOSED; {@link #start()} twice fails, {@link #close()} is
  * idempotent and also cleans up after a failed start. Thread-safe.
@@ -81,6 +84,10 @@ public final class BrokerServer implements AutoCloseable {
   private BrokerGrpcServer grpcServer;
   private Controller controller;
   private BrokerRegistrar registrar;
+  private ProducerIdManager producerIdManager;
+
+  /** How long InitProducerId waits for a block of producer ids before BROKER_NOT_AVAILABLE. */
+  private static final long PRODUCER_ID_MAX_WAIT_MS = 10_000;
 
   public BrokerServer(BrokerConfig config) {
     this(config, Time.SYSTEM);
@@ -182,7 +189,17 @@ public final class BrokerServer implements AutoCloseable {
               config.requestTimeoutMs(),
               config.getLong(BrokerConfig.RETRY_BACKOFF_MS));
       adminForwarder = forwarder;
-      requestHandler = new BrokerRequestHandler(config, metadataCache, replicaManager, forwarder);
+      producerIdManager =
+          new ProducerIdManager(
+              id,
+              this::brokerEpoch,
+              forwarder::allocateProducerIds,
+              scheduler,
+              PRODUCER_ID_MAX_WAIT_MS,
+              config.getLong(BrokerConfig.RETRY_BACKOFF_MS));
+      requestHandler =
+          new BrokerRequestHandler(
+              config, metadataCache, replicaManager, forwarder, producerIdManager);
 
       requestExecutor = newRequestExecutor(id, config.numIoThreads());
       grpcServer =
@@ -329,6 +346,11 @@ public final class BrokerServer implements AutoCloseable {
     return controller;
   }
 
+  /** Sends calls to the active controller (null before start). */
+  public AdminForwarder adminForwarder() {
+    return adminForwarder;
+  }
+
   public MetadataCache metadataCache() {
     return metadataCache;
   }
@@ -364,10 +386,14 @@ public final class BrokerServer implements AutoCloseable {
     if (previous == State.STARTED) {
       log.info("Broker {} shutting down", id);
     }
+    if (previous == State.STARTED) {
+      controlledShutdown();
+    }
     List<Throwable> errors = new ArrayList<>();
     if (grpcServer != null) {
       grpcServer.shutdown();
     }
+    run(errors, producerIdManager == null ? null : producerIdManager::close);
     run(errors, replicaManager == null ? null : replicaManager::close);
     run(errors, grpcServer == null ? null : grpcServer::close);
     run(errors, controller == null ? null : controller::close);
@@ -386,6 +412,112 @@ public final class BrokerServer implements AutoCloseable {
     } else {
       log.error("Broker {} shut down with {} error(s); see above", id, errors.size());
     }
+  }
+
+  /**
+   * Kafka's controlled shutdown (SIGTERM): while still serving, asks the active controller to move
+   * the leadership of this broker's partitions to other in-sync replicas (and to drop it from the
+   * ISRs), with its broker epoch; retried {@code controlled.shutdown.max.retries} times every
+   * {@code controlled.shutdown.retry.backoff.ms} while partitions that another live replica could
+   * take over (once it is back in the ISR) remain led here. Partitions without another live replica
+   * (a single replica, or the others are down) cannot move and do not cause retries. Skipped when
+   * disabled, unregistered or without a ZooKeeper connection. Never throws: the rest of the
+   * shutdown follows in any case.
+   */
+  void controlledShutdown() {
+    int id = config.brokerId();
+    if (!config.getBoolean(BrokerConfig.CONTROLLED_SHUTDOWN_ENABLE)
+        || registrar == null
+        || adminForwarder == null) {
+      return;
+    }
+    long epoch = registrar.brokerEpoch();
+    if (epoch < 0 || zk == null || !zk.getZookeeperClient().isConnected()) {
+      log.info("Broker {}: no controlled shutdown (not registered or no ZooKeeper session)", id);
+      return;
+    }
+    int attempts = Math.max(1, config.getInt(BrokerConfig.CONTROLLED_SHUTDOWN_MAX_RETRIES));
+    long backoffMs = config.getLong(BrokerConfig.CONTROLLED_SHUTDOWN_RETRY_BACKOFF_MS);
+    log.info("Broker {} starting controlled shutdown (broker epoch {})", id, epoch);
+    ControlledShutdownRequest req =
+        ControlledShutdownRequest.newBuilder().setBrokerId(id).setBrokerEpoch(epoch).build();
+    for (int attempt = 1; attempt <= attempts; attempt++) {
+      ControlledShutdownResponse r;
+      try {
+        r =
+            adminForwarder
+                .controlledShutdown(req, config.requestTimeoutMs())
+                .get(config.requestTimeoutMs() + 5_000L, TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        log.warn("Broker {}: controlled shutdown interrupted", id);
+        return;
+      } catch (Exception e) {
+        r =
+            ControlledShutdownResponse.newBuilder()
+                .setError(io.brook.protocol.v1.ErrorCode.REQUEST_TIMED_OUT)
+                .setErrorMessage(e.toString())
+                .build();
+      }
+      if (r.getError() == io.brook.protocol.v1.ErrorCode.NONE) {
+        if (r.getRemainingPartitionsCount() == 0) {
+          log.info("Broker {}: controlled shutdown succeeded, no partition is led here", id);
+          return;
+        }
+        java.util.Set<Integer> otherLive = new java.util.HashSet<>();
+        metadataCache.liveBrokers().forEach(b -> otherLive.add(b.getId()));
+        otherLive.remove(id);
+        List<String> movable = new ArrayList<>();
+        List<String> stuck = new ArrayList<>();
+        for (var tp : r.getRemainingPartitionsList()) {
+          String name = tp.getTopic() + "-" + tp.getPartition();
+          boolean anotherLiveReplica =
+              metadataCache
+                  .partition(new io.brook.common.TopicPartition(tp.getTopic(), tp.getPartition()))
+                  .map(ps -> ps.getReplicasList().stream().anyMatch(otherLive::contains))
+                  .orElse(false);
+          (anotherLiveReplica ? movable : stuck).add(name);
+        }
+        if (movable.isEmpty()) {
+          log.info(
+              "Broker {}: controlled shutdown done; partitions without another live replica stay led"
+                  + " here until it returns: {}",
+              id,
+              stuck);
+          return;
+        }
+        log.info(
+            "Broker {}: controlled shutdown attempt {} of {}: still leading {} (no other in-sync"
+                + " replica yet)",
+            id,
+            attempt,
+            attempts,
+            movable);
+      } else if (r.getError() == io.brook.protocol.v1.ErrorCode.STALE_BROKER_EPOCH) {
+        log.warn("Broker {}: controlled shutdown refused: {}", id, r.getErrorMessage());
+        return;
+      } else {
+        log.warn(
+            "Broker {}: controlled shutdown attempt {} of {} failed: {} {}",
+            id,
+            attempt,
+            attempts,
+            r.getError(),
+            r.getErrorMessage());
+      }
+      if (attempt < attempts) {
+        try {
+          time.sleep(backoffMs);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
+    log.warn(
+        "Broker {}: controlled shutdown did not complete after {} attempts; shutting down anyway",
+        id,
+        attempts);
   }
 
   private interface Step {
