@@ -843,6 +843,11 @@ public final class ReplicaManager implements AutoCloseable {
     return resp.build();
   }
 
+  /** The follower side this manager drives (tests stall a follower through it). */
+  public FollowerFetching followerFetching() {
+    return followerFetching;
+  }
+
   /** Follower fetches waiting in the purgatory (for tests and metrics). */
   public int waitingReplicaFetches() {
     return replicaFetchPurgatory.watched();

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.brook.broker.log.Log;
+import io.brook.broker.replica.FollowerFetching;
 import io.brook.broker.replica.Partition;
 import io.brook.broker.server.BrokerServer;
 import io.brook.broker.testing.Batches;
@@ -21,6 +22,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -44,14 +46,19 @@ class ReplicationTest {
 
   @BeforeEach
   void start() throws Exception {
-    cluster =
-        TestCluster.start(
-            dir,
-            3,
-            Map.of(
-                "controlled.shutdown.enable", "false",
-                "replica.fetch.backoff.ms", "200",
-                "replica.high.watermark.checkpoint.interval.ms", "1000"));
+    start(Map.of());
+  }
+
+  void start(Map<String, String> extra) throws Exception {
+    if (cluster != null) {
+      cluster.close();
+    }
+    Map<String, String> props = new HashMap<>();
+    props.put("controlled.shutdown.enable", "false");
+    props.put("replica.fetch.backoff.ms", "200");
+    props.put("replica.high.watermark.checkpoint.interval.ms", "1000");
+    props.putAll(extra);
+    cluster = TestCluster.start(dir.resolve("c" + System.nanoTime()), 3, props);
   }
 
   @AfterEach
@@ -370,5 +377,44 @@ class ReplicationTest {
     assertEquals(
         35,
         cluster.broker(oldId).replicaManager().partition(tp).orElseThrow().log().logEndOffset());
+  }
+
+  @Test
+  void stalledFollowerLeavesTheIsrAndRejoinsWhenCaughtUp() throws Exception {
+    start(Map.of("replica.lag.time.max.ms", "2000"));
+    TopicPartition tp = new TopicPartition("stall", 0);
+    cluster.createTopic("stall", 1, 3, Map.of());
+    BrokerServer leader = cluster.leader(tp);
+    produce(leader, tp, -1, 5).forEach(r -> assertEquals(ErrorCode.NONE, r.getError()));
+    BrokerServer follower =
+        cluster.brokers().stream().filter(b -> b != leader).findFirst().orElseThrow();
+    int f = follower.brokerId();
+
+    follower.replicaManager().followerFetching().stopFetching(List.of(tp));
+    produce(leader, tp, 1, 3).forEach(r -> assertEquals(ErrorCode.NONE, r.getError()));
+    PartitionState shrunk =
+        cluster.waitForPartition(
+            tp, "broker " + f + " dropped from the ISR", ps -> !ps.getIsrList().contains(f));
+    assertEquals(2, shrunk.getIsrCount());
+    assertEquals(leader.brokerId(), shrunk.getLeader(), "same leader, same epoch");
+    // acks=all is answered by the remaining ISR.
+    produce(leader, tp, -1, 2)
+        .forEach(r -> assertEquals(ErrorCode.NONE, r.getError(), r.getErrorMessage()));
+
+    Partition p = follower.replicaManager().partition(tp).orElseThrow();
+    follower
+        .replicaManager()
+        .followerFetching()
+        .startFetching(
+            Map.of(
+                p,
+                new FollowerFetching.FetchStart(
+                    leader.brokerId(),
+                    follower.metadataCache().broker(leader.brokerId()).orElseThrow(),
+                    p.leaderEpoch())));
+    cluster.waitForPartition(
+        tp, "broker " + f + " back in the ISR", ps -> ps.getIsrList().contains(f));
+    waitForReplicasInSync(tp, 3);
+    assertLogsEqual(tp);
   }
 }
