@@ -4,13 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.protobuf.ByteString;
 import io.brook.broker.log.LogManager;
 import io.brook.broker.log.LogManagerConfig;
 import io.brook.broker.testing.Batches;
 import io.brook.broker.testing.BrokerClient;
+import io.brook.common.Header;
 import io.brook.common.MockTime;
 import io.brook.common.ThreadPoolScheduler;
 import io.brook.common.TopicPartition;
+import io.brook.protocol.record.CompressionType;
+import io.brook.protocol.record.RecordBatchBuilder;
+import io.brook.protocol.record.TimestampType;
 import io.brook.protocol.v1.BrokerEndpoint;
 import io.brook.protocol.v1.EpochQuery;
 import io.brook.protocol.v1.ErrorCode;
@@ -277,5 +282,34 @@ class ReplicaManagerReplicationTest {
     d = only(rm.fetchForFollower(fetch(2, 3, 1, 3, 0)));
     assertEquals(-1, d.getDivergingEpoch().getLeaderEpoch());
     assertTrue(d.getRecords().size() > 0);
+  }
+
+  static ByteString idempotent(long pid, int seq, int n) {
+    RecordBatchBuilder b =
+        new RecordBatchBuilder(CompressionType.NONE, TimestampType.CREATE_TIME, 0, 1024)
+            .setProducerId(pid)
+            .setProducerEpoch((short) 0)
+            .setBaseSequence(seq);
+    for (int i = 0; i < n; i++) {
+      b.append(1000 + i, null, ("v" + (seq + i)).getBytes(), new Header[0]);
+    }
+    return ByteString.copyFrom(b.build());
+  }
+
+  @Test
+  void retriedIdempotentBatchesAreAnsweredWithTheirOriginalOffsets() throws Exception {
+    leaderAndIsr(1, 1, 1, List.of(1), Map.of());
+    ByteString first = idempotent(7, 0, 3);
+    PartitionProduceResponse a =
+        result(rm.appendRecords(BrokerClient.produceRequest(1, -1, "t", 0, first)));
+    PartitionProduceResponse b =
+        result(rm.appendRecords(BrokerClient.produceRequest(2, -1, "t", 0, idempotent(7, 3, 2))));
+    PartitionProduceResponse retry =
+        result(rm.appendRecords(BrokerClient.produceRequest(3, -1, "t", 0, first)));
+    assertEquals(ErrorCode.NONE, a.getError());
+    assertEquals(3, b.getBaseOffset());
+    assertEquals(ErrorCode.NONE, retry.getError(), retry.getErrorMessage());
+    assertEquals(0, retry.getBaseOffset());
+    assertEquals(5, rm.partition(tp).orElseThrow().log().logEndOffset(), "appended once");
   }
 }
