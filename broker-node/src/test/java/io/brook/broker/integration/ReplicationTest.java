@@ -26,11 +26,16 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Replication on three real brokers (real ZooKeeper, real gRPC streams between brokers): follower
@@ -414,6 +419,114 @@ class ReplicationTest {
                     p.leaderEpoch())));
     cluster.waitForPartition(
         tp, "broker " + f + " back in the ISR", ps -> ps.getIsrList().contains(f));
+    waitForReplicasInSync(tp, 3);
+    assertLogsEqual(tp);
+  }
+
+  /**
+   * Produces acks=all batches to whichever broker leads {@code tp}, retrying through failover;
+   * records the acknowledged base offset of every batch (batch i has first timestamp i * 10).
+   */
+  final class AcksAllLoad implements AutoCloseable {
+    final TopicPartition tp;
+    final Map<Long, Long> acked = new ConcurrentHashMap<>(); // base offset -> first timestamp
+    final AtomicInteger errors = new AtomicInteger();
+    final AtomicBoolean stop = new AtomicBoolean();
+    final List<Throwable> failures = new ArrayList<>();
+    final Thread thread;
+
+    AcksAllLoad(TopicPartition tp) {
+      this.tp = tp;
+      this.thread = new Thread(this::run, "acks-all-load");
+      thread.start();
+    }
+
+    private void run() {
+      Map<Integer, BrokerClient> clients = new HashMap<>();
+      long i = 0;
+      try {
+        while (!stop.get()) {
+          Optional<PartitionState> s = Optional.empty();
+          try {
+            s = cluster.partitionState(tp);
+          } catch (RuntimeException e) {
+            // no broker running for a moment
+          }
+          BrokerServer l =
+              s.isPresent() && s.get().getLeader() > 0 ? cluster.broker(s.get().getLeader()) : null;
+          if (l == null || !l.isRunning()) {
+            LockSupport.parkNanos(10_000_000); // retry backoff
+            continue;
+          }
+          try {
+            BrokerClient c = clients.computeIfAbsent(l.boundPort(), BrokerClient::new);
+            PartitionProduceResponse r =
+                c.produceOne(-1, tp.topic(), tp.partition(), Batches.of(2, i * 10));
+            if (r.getError() == ErrorCode.NONE) {
+              acked.put(r.getBaseOffset(), i * 10);
+              i++;
+            } else {
+              errors.incrementAndGet();
+              LockSupport.parkNanos(10_000_000);
+            }
+          } catch (RuntimeException e) {
+            errors.incrementAndGet();
+            LockSupport.parkNanos(10_000_000);
+          }
+        }
+      } catch (Throwable t) {
+        failures.add(t);
+      } finally {
+        clients.values().forEach(BrokerClient::close);
+      }
+    }
+
+    void waitForAcks(int n) {
+      Wait.until(n + " acknowledged acks=all batches", LONG, () -> acked.size() >= n);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      stop.set(true);
+      thread.join();
+    }
+  }
+
+  @ParameterizedTest(name = "abrupt={0}")
+  @ValueSource(booleans = {false, true})
+  void everyAcknowledgedRecordSurvivesLeaderFailoverUnderLoad(boolean abrupt) throws Exception {
+    TopicPartition tp = new TopicPartition("load", 0);
+    cluster.createTopic("load", 1, 3, Map.of("min.insync.replicas", "2"));
+    BrokerServer old = cluster.leader(tp);
+    int oldId = old.brokerId();
+    AcksAllLoad load = new AcksAllLoad(tp);
+    try {
+      load.waitForAcks(30);
+      if (abrupt) {
+        cluster.kill(oldId);
+      } else {
+        cluster.stop(oldId);
+      }
+      cluster.waitForPartition(
+          tp, "a new leader", ps -> ps.getLeader() > 0 && ps.getLeader() != oldId);
+      int before = load.acked.size();
+      load.waitForAcks(before + 30);
+    } finally {
+      load.close();
+    }
+    assertEquals(List.of(), load.failures);
+
+    BrokerServer leader = cluster.leader(tp);
+    Log log = leader.replicaManager().partition(tp).orElseThrow().log();
+    for (Map.Entry<Long, Long> e : load.acked.entrySet()) {
+      ByteBuffer b = log.read(e.getKey(), 1, Long.MAX_VALUE, true).records();
+      assertEquals(e.getKey(), b.getLong(0), "a batch starts at acknowledged offset " + e.getKey());
+      assertEquals(e.getValue(), b.getLong(27), "the acknowledged batch at " + e.getKey());
+    }
+    // The old leader comes back, truncates what it had beyond the new leader, and catches up.
+    cluster.restart(oldId);
+    cluster.waitForPartition(
+        tp, "broker " + oldId + " back in the ISR", ps -> ps.getIsrList().contains(oldId));
     waitForReplicasInSync(tp, 3);
     assertLogsEqual(tp);
   }
