@@ -530,4 +530,38 @@ class ReplicationTest {
     waitForReplicasInSync(tp, 3);
     assertLogsEqual(tp);
   }
+
+  @Test
+  void leaderWhoseSessionExpiredBecomesAFollowerAndCatchesUp() throws Exception {
+    TopicPartition tp = new TopicPartition("expire", 0);
+    cluster.createTopic("expire", 1, 3, Map.of("min.insync.replicas", "2"));
+    BrokerServer old = cluster.leader(tp);
+    int oldId = old.brokerId();
+    produce(old, tp, -1, 5).forEach(r -> assertEquals(ErrorCode.NONE, r.getError()));
+    long epochBefore = old.brokerEpoch();
+
+    cluster.expireSession(oldId);
+    cluster.waitForPartition(
+        tp, "a leader other than " + oldId, ps -> ps.getLeader() > 0 && ps.getLeader() != oldId);
+    BrokerServer leader = cluster.leader(tp);
+    Wait.forValue(
+        "an acks=all write to the new leader",
+        LONG,
+        () -> {
+          try {
+            return produce(leader, tp, -1, 1).get(0);
+          } catch (Exception e) {
+            throw new RuntimeException(e);
+          }
+        },
+        r -> r.getError() == ErrorCode.NONE);
+    // The old leader registers again (a new broker epoch), follows, and rejoins the ISR.
+    Wait.until(
+        "broker " + oldId + " registered again", LONG, () -> old.brokerEpoch() > epochBefore);
+    cluster.waitForPartition(
+        tp, "broker " + oldId + " back in the ISR", ps -> ps.getIsrList().contains(oldId));
+    waitForReplicasInSync(tp, 3);
+    assertLogsEqual(tp);
+    assertTrue(!old.replicaManager().partition(tp).orElseThrow().isLeader());
+  }
 }
