@@ -659,10 +659,8 @@ public final class ReplicaManager implements AutoCloseable {
   public CompletableFuture<ReplicaFetchResponse> fetchForFollower(ReplicaFetchRequest req) {
     ReplicaRead first = readForFollower(req, true);
     int minBytes = Math.max(1, req.getMinBytes());
-    if (req.getMaxWaitMs() <= 0
-        || first.bytes >= minBytes
-        || first.answerNow
-        || req.getPositionsCount() == 0) {
+    // A request without positions waits max_wait_ms too (an idle follower must not spin).
+    if (req.getMaxWaitMs() <= 0 || first.bytes >= minBytes || first.answerNow) {
       return CompletableFuture.completedFuture(first.response);
     }
     List<DelayedReplicaFetch.Watched> watched = new ArrayList<>();

@@ -312,4 +312,18 @@ class ReplicaManagerReplicationTest {
     assertEquals(0, retry.getBaseOffset());
     assertEquals(5, rm.partition(tp).orElseThrow().log().logEndOffset(), "appended once");
   }
+
+  @Test
+  void aFetchWithoutPartitionsWaitsItsMaxWait() throws Exception {
+    CompletableFuture<ReplicaFetchResponse> f =
+        rm.fetchForFollower(
+            ReplicaFetchRequest.newBuilder()
+                .setReplicaId(2)
+                .setRequestId(9)
+                .setMaxWaitMs(200)
+                .setMinBytes(1)
+                .build());
+    assertFalse(f.isDone(), "an idle follower must not spin");
+    assertEquals(9, f.get(30, TimeUnit.SECONDS).getRequestId());
+  }
 }
