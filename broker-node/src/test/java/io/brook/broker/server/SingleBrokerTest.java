@@ -70,7 +70,9 @@ class SingleBrokerTest {
                 "log.dirs", dir.resolve("logs").toString(),
                 "zookeeper.connect", zk.getConnectString() + "/brook",
                 "controller.candidate", "false",
-                "auto.create.topics.enable", "false"));
+                "auto.create.topics.enable", "false",
+                // No real controller to move leadership with at close (a FakeController).
+                "controlled.shutdown.enable", "false"));
     controller = new FakeController(broker, 99, 1);
     client = new BrokerClient(broker.boundPort());
   }
