@@ -125,6 +125,7 @@ public final class ReplicaFetcher implements AutoCloseable {
   private long reconnectNotBeforeMs;
   private ScheduledFuture<?> wakeupTimer;
   private long wakeupAtMs = Long.MAX_VALUE;
+  private long wakeupGeneration;
 
   /**
    * What a request said about a partition, to match the answer with the state it was built from.
@@ -301,19 +302,32 @@ public final class ReplicaFetcher implements AutoCloseable {
     return time.hiResClockMs();
   }
 
+  /**
+   * Makes sure the fetcher thread wakes up at {@code atMs} at the latest. The pending timer is
+   * known on this thread only ({@link #wakeupAtMs}, cleared when the timer's wake-up runs here), so
+   * a timer that fired but whose future is not done yet is never taken for a pending one.
+   */
   private void scheduleWakeup(long atMs) {
-    if (closed) {
-      return;
-    }
-    if (wakeupTimer != null && !wakeupTimer.isDone() && wakeupAtMs <= atMs) {
+    if (closed || wakeupAtMs <= atMs) {
       return;
     }
     if (wakeupTimer != null) {
       wakeupTimer.cancel(false);
     }
+    long generation = ++wakeupGeneration;
     wakeupAtMs = atMs;
     long delay = Math.max(0, atMs - nowMs());
-    wakeupTimer = scheduler.schedule(name + "-wakeup", this::wakeup, delay, 0);
+    wakeupTimer =
+        scheduler.schedule(
+            name + "-wakeup", () -> executor.execute(() -> onWakeupTimer(generation)), delay, 0);
+  }
+
+  private void onWakeupTimer(long generation) {
+    if (generation == wakeupGeneration) {
+      wakeupTimer = null;
+      wakeupAtMs = Long.MAX_VALUE;
+    }
+    doWork();
   }
 
   private void cancelTimers() {

@@ -10,6 +10,7 @@ import io.brook.broker.replica.FollowerFetching.FetchStart;
 import io.brook.broker.replica.Partition;
 import io.brook.broker.testing.Batches;
 import io.brook.broker.testing.Wait;
+import io.brook.common.Scheduler;
 import io.brook.common.ThreadPoolScheduler;
 import io.brook.common.Time;
 import io.brook.common.TopicPartition;
@@ -24,7 +25,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.Delayed;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -423,5 +428,84 @@ class ReplicaFetcherGrpcTest {
       other.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
       moved.shutdown();
     }
+  }
+
+  /**
+   * A scheduler whose futures never say they are done, as a real one's may not yet be while its
+   * task's effects already run on the fetcher thread: the fetcher must not take them for pending.
+   */
+  static final class LateFutureScheduler implements Scheduler {
+    private final Scheduler delegate;
+
+    LateFutureScheduler(Scheduler delegate) {
+      this.delegate = delegate;
+    }
+
+    @Override
+    public ScheduledFuture<?> schedule(String name, Runnable task, long delayMs, long periodMs) {
+      ScheduledFuture<?> f = delegate.schedule(name, task, delayMs, periodMs);
+      return new ScheduledFuture<Object>() {
+        @Override
+        public long getDelay(TimeUnit unit) {
+          return f.getDelay(unit);
+        }
+
+        @Override
+        public int compareTo(Delayed o) {
+          return f.compareTo(o);
+        }
+
+        @Override
+        public boolean cancel(boolean mayInterrupt) {
+          return f.cancel(mayInterrupt);
+        }
+
+        @Override
+        public boolean isCancelled() {
+          return f.isCancelled();
+        }
+
+        @Override
+        public boolean isDone() {
+          return false;
+        }
+
+        @Override
+        public Object get() throws InterruptedException, ExecutionException {
+          return f.get();
+        }
+
+        @Override
+        public Object get(long timeout, TimeUnit unit)
+            throws InterruptedException, ExecutionException, TimeoutException {
+          return f.get(timeout, unit);
+        }
+      };
+    }
+
+    @Override
+    public void close() {}
+  }
+
+  @Test
+  void backoffRetriesGoOnWhateverTheTimerFuturesSay() throws Exception {
+    manager.close();
+    manager =
+        new ReplicaFetcherManager(
+            FOLLOWER, () -> 7L, CONFIG, time, new LateFutureScheduler(scheduler));
+    TopicPartition tp = new TopicPartition("orders", 14);
+    Log leaderLog = open("leader", tp);
+    append(leaderLog, 2, 5);
+    leader.lead(tp, leaderLog, 2);
+    Log followerLog = open("follower", tp);
+    fetch(follower(tp, followerLog, 3), 3);
+    int asked = leader.fetchRequests.get();
+    Wait.until(
+        "three retries while the leader is behind",
+        WAIT,
+        () -> leader.fetchRequests.get() > asked + 2);
+    leader.lead(tp, leaderLog, 3);
+    append(leaderLog, 3, 5);
+    awaitConverged(leaderLog, followerLog);
   }
 }
