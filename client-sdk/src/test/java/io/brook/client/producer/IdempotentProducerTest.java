@@ -229,6 +229,51 @@ class IdempotentProducerTest {
   }
 
   @Test
+  void otherPartitionsFinishTheirBatchesUnderTheOldProducerIdAfterAReset() throws Exception {
+    try (BrookProducer<String, String> p = producer(Map.of())) {
+      p.send(new ProducerRecord<>("t", 0, null, "a0")).get(WAIT_MS, TimeUnit.MILLISECONDS);
+      p.send(new ProducerRecord<>("t", 1, null, "b0")).get(WAIT_MS, TimeUnit.MILLISECONDS);
+      long oldPid = p.producerIdAndEpoch().producerId();
+      AtomicBoolean gapOnce = new AtomicBoolean();
+      AtomicBoolean notLeaderOnce = new AtomicBoolean();
+      broker.injector =
+          b -> {
+            if (b.partition() == 0 && b.baseSequence() == 1 && gapOnce.compareAndSet(false, true)) {
+              return new Inject(ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER, Injection.BEFORE_APPEND);
+            }
+            if (b.partition() == 1
+                && b.baseSequence() == 1
+                && notLeaderOnce.compareAndSet(false, true)) {
+              return new Inject(ErrorCode.NOT_LEADER_OR_FOLLOWER, Injection.BEFORE_APPEND);
+            }
+            return null;
+          };
+      broker.hold();
+      Future<RecordMetadata> a1 = p.send(new ProducerRecord<>("t", 0, null, "a1"));
+      Future<RecordMetadata> b1 = p.send(new ProducerRecord<>("t", 1, null, "b1"));
+      Future<RecordMetadata> b2 = p.send(new ProducerRecord<>("t", 1, null, "b2"));
+      waitFor("a1, b1 and b2 at the broker", () -> broker.received.size() == 5);
+      broker.release();
+      ExecutionException e =
+          assertThrows(ExecutionException.class, () -> a1.get(WAIT_MS, TimeUnit.MILLISECONDS));
+      assertInstanceOf(OutOfOrderSequenceException.class, e.getCause());
+      b1.get(WAIT_MS, TimeUnit.MILLISECONDS);
+      b2.get(WAIT_MS, TimeUnit.MILLISECONDS);
+      p.send(new ProducerRecord<>("t", 1, null, "b3")).get(WAIT_MS, TimeUnit.MILLISECONDS);
+      long newPid = p.producerIdAndEpoch().producerId();
+      assertNotEquals(oldPid, newPid);
+      assertEquals(List.of("b0", "b1", "b2", "b3"), broker.values(1));
+      List<Batch> log = broker.log(1);
+      assertEquals(
+          List.of(oldPid, oldPid, oldPid, newPid),
+          log.stream().map(Batch::producerId).toList(),
+          "b1 and b2 were retried unchanged under the old id: " + log);
+      assertEquals(
+          List.of(0, 1, 2, 0), log.stream().map(Batch::baseSequence).toList(), log.toString());
+    }
+  }
+
+  @Test
   void unknownProducerIdFailsTheBatchAndResetsTheProducerId() throws Exception {
     try (BrookProducer<String, String> p = producer(Map.of())) {
       send(p, 0, 1).get(0).get(WAIT_MS, TimeUnit.MILLISECONDS);

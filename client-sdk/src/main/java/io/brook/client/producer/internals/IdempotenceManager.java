@@ -28,10 +28,11 @@ import org.apache.logging.log4j.Logger;
  *       #isNextSequence} false). For the next batch it is a real gap: the batch fails.
  *   <li>A batch with a sequence that fails for good (gap, UNKNOWN_PRODUCER_ID, a non-retriable
  *       error, expiry) leaves a hole the broker will never fill, so the producer asks for a new
- *       producer id ({@link #requestReset}, KIP-360 style). Batches stamped with the old id that
- *       are not done become <i>stale</i>: no new batch of their partition is drained until each is
- *       done or, once none of them is on the wire, re-stamped in order with the new id and
- *       sequences from 0.
+ *       producer id ({@link #requestReset}, KIP-360 style). On the partition with the hole, the
+ *       batches stamped with the old id that are not done become <i>stale</i>: once none of them is
+ *       on the wire they are re-stamped in order with the new id and sequences from 0. On other
+ *       partitions they finish under the old id, unchanged. Either way no new batch of a partition
+ *       is drained before its old-id batches are done or re-stamped.
  * </ul>
  *
  * <p>Invariant: all batches of one partition that carry a sequence and are not done share one
@@ -71,6 +72,12 @@ public final class IdempotenceManager {
 
     /** Batches of this partition in requests not yet answered. */
     int onWire;
+
+    /**
+     * A batch stamped with {@link #producerIdAndEpoch} failed for good: the broker will never
+     * accept that id's later sequences here, so the unresolved ones must move to a new id.
+     */
+    boolean hole;
 
     PartitionState(ProducerIdAndEpoch p) {
       this.producerIdAndEpoch = p;
@@ -127,16 +134,26 @@ public final class IdempotenceManager {
     current = ProducerIdAndEpoch.NONE;
   }
 
+  /**
+   * The partition's state, moved to the current producer id when that is due: at once when the
+   * partition has a hole (its unresolved batches become stale, to be re-stamped), otherwise once
+   * the batches stamped with the old id are done (they stay valid under it: re-stamping one that
+   * the broker may already have written would duplicate it).
+   */
   private PartitionState state(TopicPartition tp) {
     PartitionState s = partitions.computeIfAbsent(tp, k -> new PartitionState(current));
     ProducerIdAndEpoch cur = current;
     if (cur.isValid() && !cur.equals(s.producerIdAndEpoch)) {
-      // A new producer id: sequences start over; what is still unresolved becomes stale.
-      s.stale.addAll(s.inflight);
-      s.inflight.clear();
-      s.producerIdAndEpoch = cur;
-      s.nextSequence = 0;
-      s.lastAckedSequence = RecordBatch.NO_SEQUENCE;
+      if (s.hole) {
+        s.stale.addAll(s.inflight);
+        s.inflight.clear();
+      }
+      if (s.inflight.isEmpty()) {
+        s.producerIdAndEpoch = cur;
+        s.nextSequence = 0;
+        s.lastAckedSequence = RecordBatch.NO_SEQUENCE;
+        s.hole = false;
+      }
     }
     return s;
   }
@@ -180,7 +197,8 @@ public final class IdempotenceManager {
       return false;
     }
     if (!first.hasSequence()) {
-      return true;
+      // new batches wait until the old producer id's batches here are done
+      return s.stale.isEmpty() && s.producerIdAndEpoch.equals(current);
     }
     // A retry: only the first unacknowledged batch goes out, so that the broker sees them in order.
     return s.inflight.peekFirst() == first;
@@ -249,13 +267,16 @@ public final class IdempotenceManager {
     }
     PartitionState s = state(b.topicPartition);
     if (s.inflight.remove(b)) {
-      requestReset(
-          "batch of "
-              + b.topicPartition
-              + " with sequence "
-              + b.baseSequence()
-              + " failed: "
-              + e.getMessage());
+      s.hole = true;
+      if (s.producerIdAndEpoch.equals(current)) {
+        requestReset(
+            "batch of "
+                + b.topicPartition
+                + " with sequence "
+                + b.baseSequence()
+                + " failed: "
+                + e.getMessage());
+      }
     } else {
       s.stale.remove(b);
     }

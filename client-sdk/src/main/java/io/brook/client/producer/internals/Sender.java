@@ -199,6 +199,9 @@ public final class Sender implements Runnable {
       for (ProducerBatch b : accumulator.expiredBatches(now)) {
         failBatch(b, expired(b, now), now);
       }
+      for (NodeConnection c : connections.values()) {
+        wait = Math.min(wait, c.checkRequestTimeout(now));
+      }
       wait = Math.min(wait, metadata.timeToNextUpdate(now));
       wait = Math.min(wait, accumulator.nextExpiryDelayMs(now));
       await(Math.min(running ? wait : Math.min(wait, 10), 1000));
