@@ -44,6 +44,11 @@ import org.apache.logging.log4j.Logger;
  * sender thread ({@link Sender}) ships batches to partition leaders over one Produce stream per
  * broker. See {@link ProducerConfig} for the keys.
  *
+ * <p>Idempotent by default, as Kafka 3.x: with {@code acks=all} (and retries > 0, at most 5
+ * requests in flight) every batch carries the producer id from InitProducerId and per-partition
+ * sequence numbers, so that brokers drop retried duplicates and refuse gaps; retries keep their
+ * sequence and go out in order.
+ *
  * <p>Thread-safe: any number of threads may call send() concurrently; callbacks run on the
  * producer's I/O thread.
  */

@@ -50,6 +50,13 @@ import org.apache.logging.log4j.Logger;
  * metadata refresh when the leader moved, fails batches that outlived {@code delivery.timeout.ms},
  * and resets a stream whose oldest request waited longer than {@code request.timeout.ms}.
  *
+ * <p>Idempotent producer ({@link IdempotenceManager}): before any batch is drained this thread gets
+ * a producer id with InitProducerId from any broker, retried every {@code retry.backoff.ms}; queued
+ * batches fail with a TimeoutException when none came within {@code max.block.ms}. Brokers that do
+ * not implement the call turn idempotence off (with a warning) unless the user asked for it.
+ * Answers for stamped batches go through {@code completeIdempotent} (duplicates are successes,
+ * sequence errors retried or fatal by Kafka's rules).
+ *
  * <p>Thread rules: every field except {@link #events}, the wakeup flag and the volatile lifecycle
  * flags is owned by the sender thread.
  */
