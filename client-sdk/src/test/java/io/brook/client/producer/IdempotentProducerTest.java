@@ -192,6 +192,30 @@ class IdempotentProducerTest {
   }
 
   @Test
+  void aLostResponseOnAFailedStreamIsRetriedWithoutDuplicates() throws Exception {
+    try (BrookProducer<String, String> p = producer(Map.of())) {
+      for (Future<RecordMetadata> f : send(p, 0, 2)) {
+        f.get(WAIT_MS, TimeUnit.MILLISECONDS);
+      }
+      AtomicBoolean once = new AtomicBoolean();
+      broker.injector =
+          b ->
+              b.baseSequence() == 3 && once.compareAndSet(false, true)
+                  ? new Inject(ErrorCode.NONE, Injection.AFTER_APPEND_KILL_STREAM)
+                  : null;
+      broker.hold();
+      List<Future<RecordMetadata>> fs = send(p, 2, 9);
+      waitFor("the stream to be killed", once::get);
+      broker.release();
+      for (Future<RecordMetadata> f : fs) {
+        f.get(WAIT_MS, TimeUnit.MILLISECONDS);
+      }
+      assertEquals(values(0, 9), broker.values(0), "every record once, in order");
+      assertContiguous(broker.log(0), p.producerIdAndEpoch().producerId());
+    }
+  }
+
+  @Test
   void aRealGapFailsTheBatchAndLaterBatchesGetANewProducerId() throws Exception {
     try (BrookProducer<String, String> p = producer(Map.of())) {
       for (Future<RecordMetadata> f : send(p, 0, 2)) {

@@ -18,6 +18,7 @@ import io.brook.protocol.v1.TopicMetadata;
 import io.brook.protocol.v1.TopicProduceData;
 import io.brook.protocol.v1.TopicProduceResponse;
 import io.grpc.Server;
+import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
@@ -68,7 +69,9 @@ final class SequenceCheckingBroker implements AutoCloseable {
 
   enum Injection {
     BEFORE_APPEND,
-    AFTER_APPEND
+    AFTER_APPEND,
+    /** Appends, then fails the whole Produce stream (the response is lost). */
+    AFTER_APPEND_KILL_STREAM
   }
 
   /** What the injector decides for a batch: an error code, and whether the batch is appended. */
@@ -163,7 +166,10 @@ final class SequenceCheckingBroker implements AutoCloseable {
         bytes);
   }
 
-  /** Checks and appends one batch; returns the error code (NONE when appended). */
+  /**
+   * Checks and appends one batch; returns the error code (NONE when appended), or null when the
+   * stream is to be killed.
+   */
   private synchronized ErrorCode append(Batch b) {
     received.add(b);
     Inject inject = injector.apply(b);
@@ -193,6 +199,9 @@ final class SequenceCheckingBroker implements AutoCloseable {
       }
     }
     log.computeIfAbsent(b.partition, k -> new ArrayList<>()).add(b);
+    if (inject != null && inject.when == Injection.AFTER_APPEND_KILL_STREAM) {
+      return null;
+    }
     return inject != null ? inject.code : ErrorCode.NONE;
   }
 
@@ -253,8 +262,13 @@ final class SequenceCheckingBroker implements AutoCloseable {
     @Override
     public StreamObserver<ProduceRequest> produce(StreamObserver<ProduceResponse> out) {
       return new StreamObserver<>() {
+        private volatile boolean killed;
+
         @Override
         public void onNext(ProduceRequest req) {
+          if (killed) {
+            return;
+          }
           ProduceResponse.Builder r = ProduceResponse.newBuilder().setRequestId(req.getRequestId());
           for (TopicProduceData t : req.getTopicsList()) {
             TopicProduceResponse.Builder tr =
@@ -266,6 +280,13 @@ final class SequenceCheckingBroker implements AutoCloseable {
               Batch b = parse(p.getPartition(), copy);
               long base = logEnd(p.getPartition());
               ErrorCode code = append(b);
+              if (code == null) {
+                killed = true;
+                synchronized (out) {
+                  out.onError(Status.UNAVAILABLE.withDescription("injected").asRuntimeException());
+                }
+                return;
+              }
               tr.addPartitions(
                   PartitionProduceResponse.newBuilder()
                       .setPartition(p.getPartition())
@@ -279,7 +300,9 @@ final class SequenceCheckingBroker implements AutoCloseable {
           Runnable send =
               () -> {
                 synchronized (out) {
-                  out.onNext(response);
+                  if (!killed) { // held responses of a killed stream are lost with it
+                    out.onNext(response);
+                  }
                 }
               };
           synchronized (SequenceCheckingBroker.this) {
