@@ -76,8 +76,11 @@ public final class Sender implements Runnable {
   private final boolean idempotenceExplicit;
   private final Time time;
 
-  /** Null when the producer is not idempotent (or the brokers turned out not to support it). */
-  private IdempotenceManager idempotence;
+  /**
+   * Null when the producer is not idempotent (or the brokers turned out not to support it). Written
+   * by the sender thread only; volatile so that {@link #producerIdAndEpoch()} may read it.
+   */
+  private volatile IdempotenceManager idempotence;
 
   private boolean initProducerIdInFlight;
   private long initProducerIdNextAttemptMs;
