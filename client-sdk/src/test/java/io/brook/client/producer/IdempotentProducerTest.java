@@ -332,6 +332,21 @@ class IdempotentProducerTest {
   }
 
   @Test
+  void initProducerIdWorksWithAnUnreachableBootstrapAddress() throws Exception {
+    int closedPort;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      closedPort = s.getLocalPort();
+    }
+    Map<String, Object> extra = new HashMap<>();
+    extra.put("bootstrap.servers", "127.0.0.1:" + closedPort + "," + broker.bootstrap());
+    try (BrookProducer<String, String> p = producer(extra)) {
+      send(p, 0, 1).get(0).get(WAIT_MS, TimeUnit.MILLISECONDS);
+      assertEquals(1000, p.producerIdAndEpoch().producerId());
+      assertEquals(0, broker.log(0).get(0).baseSequence());
+    }
+  }
+
+  @Test
   void batchesFailAfterMaxBlockMsWithoutAProducerId() throws Exception {
     for (int i = 0; i < 10_000; i++) {
       broker.initProducerIdErrors.add(ErrorCode.BROKER_NOT_AVAILABLE);
