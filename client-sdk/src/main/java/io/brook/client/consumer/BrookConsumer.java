@@ -23,6 +23,7 @@ import io.brook.client.internals.Metadata;
 import io.brook.common.Header;
 import io.brook.common.Time;
 import io.brook.common.TopicPartition;
+import io.brook.protocol.Errors;
 import io.brook.protocol.record.Record;
 import io.brook.protocol.record.RecordBatch;
 import io.brook.protocol.record.RecordBatches;
@@ -642,6 +643,7 @@ public class BrookConsumer<K, V> implements Consumer<K, V> {
         byLeader.computeIfAbsent(leader, n -> new HashMap<>()).put(e.getKey(), e.getValue());
       }
       boolean retry = missing;
+      boolean refresh = missing;
       for (Map.Entry<Node, Map<TopicPartition, Long>> e : byLeader.entrySet()) {
         Node node = e.getKey();
         Map<String, ListOffsetsTopic.Builder> topics = new LinkedHashMap<>();
@@ -654,7 +656,7 @@ public class BrookConsumer<K, V> implements Consumer<K, V> {
                             ListOffsetsPartition.newBuilder()
                                 .setPartition(tp.partition())
                                 .setTimestamp(ts)
-                                .setCurrentLeaderEpoch(-1)));
+                                .setCurrentLeaderEpoch(cluster.leaderEpochFor(tp))));
         ListOffsetsRequest.Builder req = ListOffsetsRequest.newBuilder().setReplicaId(-1);
         topics.values().forEach(req::addTopics);
         try {
@@ -679,18 +681,24 @@ public class BrookConsumer<K, V> implements Consumer<K, V> {
                 }
                 last = ex;
                 retry = true;
+                // NOT_LEADER_OR_FOLLOWER, FENCED_LEADER_EPOCH, ...: the leader moved; whereas
+                // OFFSET_NOT_AVAILABLE only needs the same leader to catch up its HW.
+                refresh |= Errors.invalidatesMetadata(p.getError());
               }
             }
           }
         } catch (StatusRuntimeException ex) {
           last = ErrorMapping.fromStatus(ex, node.host() + ":" + node.port());
           retry = true;
+          refresh = true;
         }
       }
       if (!remaining.isEmpty() && retry) {
-        int v = metadata.requestUpdate();
-        metadata.awaitUpdate(
-            v, Math.max(1, Math.min(deadline - time.hiResClockMs(), retryBackoffMs * 10)));
+        if (refresh) {
+          int v = metadata.requestUpdate();
+          metadata.awaitUpdate(
+              v, Math.max(1, Math.min(deadline - time.hiResClockMs(), retryBackoffMs * 10)));
+        }
         sleepQuietly(Math.min(retryBackoffMs, Math.max(0, deadline - time.hiResClockMs())));
       }
     }

@@ -11,6 +11,7 @@ import io.brook.client.common.errors.IllegalGenerationException;
 import io.brook.client.common.errors.InconsistentTopicIdException;
 import io.brook.client.common.errors.InvalidConfigurationException;
 import io.brook.client.common.errors.InvalidPartitionsException;
+import io.brook.client.common.errors.InvalidProducerEpochException;
 import io.brook.client.common.errors.InvalidRecordException;
 import io.brook.client.common.errors.InvalidReplicaAssignmentException;
 import io.brook.client.common.errors.InvalidReplicationFactorException;
@@ -24,6 +25,7 @@ import io.brook.client.common.errors.NotControllerException;
 import io.brook.client.common.errors.NotEnoughReplicasAfterAppendException;
 import io.brook.client.common.errors.NotEnoughReplicasException;
 import io.brook.client.common.errors.NotLeaderOrFollowerException;
+import io.brook.client.common.errors.OffsetNotAvailableException;
 import io.brook.client.common.errors.OffsetOutOfRangeException;
 import io.brook.client.common.errors.OutOfOrderSequenceException;
 import io.brook.client.common.errors.RebalanceInProgressException;
@@ -37,8 +39,10 @@ import io.brook.client.common.errors.TopicDeletionDisabledException;
 import io.brook.client.common.errors.TopicExistsException;
 import io.brook.client.common.errors.UnknownLeaderEpochException;
 import io.brook.client.common.errors.UnknownMemberIdException;
+import io.brook.client.common.errors.UnknownProducerIdException;
 import io.brook.client.common.errors.UnknownServerException;
 import io.brook.client.common.errors.UnknownTopicOrPartitionException;
+import io.brook.client.common.errors.UnsupportedVersionException;
 import io.brook.protocol.v1.ErrorCode;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -81,6 +85,9 @@ public final class ErrorMapping {
       case INVALID_REQUEST -> new InvalidRequestException(m);
       case OUT_OF_ORDER_SEQUENCE_NUMBER -> new OutOfOrderSequenceException(m);
       case DUPLICATE_SEQUENCE_NUMBER -> new DuplicateSequenceException(m);
+      case INVALID_PRODUCER_EPOCH -> new InvalidProducerEpochException(m);
+      case UNKNOWN_PRODUCER_ID -> new UnknownProducerIdException(m);
+      case OFFSET_NOT_AVAILABLE -> new OffsetNotAvailableException(m);
       case KAFKA_STORAGE_ERROR -> new StorageException(m);
       case TOPIC_DELETION_IN_PROGRESS -> new TopicDeletionDisabledException(m);
       case FENCED_LEADER_EPOCH -> new FencedLeaderEpochException(m);
@@ -119,6 +126,19 @@ public final class ErrorMapping {
       case INVALID_REPLICATION_FACTOR ->
           "Replication factor is below 1 or larger than the number" + " of available brokers.";
       case NOT_CONTROLLER -> "This is not the correct controller for this cluster.";
+      case OUT_OF_ORDER_SEQUENCE_NUMBER -> "The broker received an out of order sequence number.";
+      case DUPLICATE_SEQUENCE_NUMBER -> "The broker received a duplicate sequence number.";
+      case INVALID_PRODUCER_EPOCH -> "Producer attempted to produce with an old epoch.";
+      case UNKNOWN_PRODUCER_ID ->
+          "This exception is raised by the broker if it could not locate the producer metadata"
+              + " associated with the producerId in question.";
+      case FENCED_LEADER_EPOCH ->
+          "The leader epoch in the request is older than the epoch on the broker.";
+      case UNKNOWN_LEADER_EPOCH ->
+          "The leader epoch in the request is newer than the epoch on the broker.";
+      case OFFSET_NOT_AVAILABLE ->
+          "The leader high watermark has not caught up from a recent leader election so the"
+              + " offsets cannot be guaranteed to be monotonically increasing.";
       default -> code.name();
     };
   }
@@ -136,7 +156,8 @@ public final class ErrorMapping {
       case INVALID_ARGUMENT ->
           new InvalidRequestException("broker " + address + " refused the request: " + what, t);
       case UNIMPLEMENTED ->
-          new BrookException("broker " + address + " does not implement this call: " + what, t);
+          new UnsupportedVersionException(
+              "broker " + address + " does not implement this call: " + what, t);
       default ->
           new NetworkException(
               "connection to " + address + " failed (" + s.getCode() + "): " + what, t);

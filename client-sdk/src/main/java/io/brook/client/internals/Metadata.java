@@ -173,6 +173,11 @@ public final class Metadata {
     }
   }
 
+  /** A broker to send a request any broker can answer (live brokers in turn, then bootstrap). */
+  public synchronized Node anyNode() {
+    return nextNode();
+  }
+
   /** The next broker to ask: live brokers in turn, then the bootstrap addresses. */
   private Node nextNode() {
     List<Node> candidates = new ArrayList<>(cluster.nodes());

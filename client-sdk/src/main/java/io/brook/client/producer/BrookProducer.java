@@ -16,6 +16,7 @@ import io.brook.client.internals.ChannelFactory;
 import io.brook.client.internals.Metadata;
 import io.brook.client.producer.internals.BufferPool;
 import io.brook.client.producer.internals.BuiltInPartitioner;
+import io.brook.client.producer.internals.IdempotenceManager;
 import io.brook.client.producer.internals.RecordAccumulator;
 import io.brook.client.producer.internals.Sender;
 import io.brook.common.Header;
@@ -42,6 +43,11 @@ import org.apache.logging.log4j.Logger;
  * appends the record to its partition's batch in the {@link RecordAccumulator} and returns; the
  * sender thread ({@link Sender}) ships batches to partition leaders over one Produce stream per
  * broker. See {@link ProducerConfig} for the keys.
+ *
+ * <p>Idempotent by default, as Kafka 3.x: with {@code acks=all} (and retries > 0, at most 5
+ * requests in flight) every batch carries the producer id from InitProducerId and per-partition
+ * sequence numbers, so that brokers drop retried duplicates and refuse gaps; retries keep their
+ * sequence and go out in order.
  *
  * <p>Thread-safe: any number of threads may call send() concurrently; callbacks run on the
  * producer's I/O thread.
@@ -129,9 +135,6 @@ public class BrookProducer<K, V> implements Producer<K, V> {
         new BuiltInPartitioner(
             random != null ? random : bound -> ThreadLocalRandom.current().nextInt(bound));
     this.ignoreKeys = config.getBoolean(ProducerConfig.PARTITIONER_IGNORE_KEYS_CONFIG);
-    if (config.getBoolean(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG)) {
-      LOG.warn("enable.idempotence=true is not supported yet; the producer runs without it");
-    }
     this.maxBlockMs = config.getLong(ProducerConfig.MAX_BLOCK_MS_CONFIG);
     this.maxRequestSize = config.getInt(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
     this.totalMemory = config.getLong(ProducerConfig.BUFFER_MEMORY_CONFIG);
@@ -168,6 +171,9 @@ public class BrookProducer<K, V> implements Producer<K, V> {
             requestTimeoutMs,
             retryBackoffMs,
             config.getInt(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION),
+            config.idempotenceEnabled() ? new IdempotenceManager() : null,
+            maxBlockMs,
+            config.idempotenceExplicit(),
             time);
     metadata.setUpdateListener(sender::wakeup);
     this.ioThread = new Thread(sender, "brook-producer-network-thread | " + clientId);
@@ -448,6 +454,11 @@ public class BrookProducer<K, V> implements Producer<K, V> {
       LOG.warn("Failed to close a serializer or partitioner", e);
     }
     LOG.debug("Brook producer {} closed", clientId);
+  }
+
+  /** For tests: the producer id and epoch in use (NONE when not idempotent or not known yet). */
+  IdempotenceManager.ProducerIdAndEpoch producerIdAndEpoch() {
+    return sender.producerIdAndEpoch();
   }
 
   /** For tests: the accumulator's view of free buffer memory. */

@@ -11,6 +11,8 @@ import io.brook.client.common.config.ConfigDef;
 import io.brook.client.common.config.ConfigDef.Type;
 import io.brook.client.common.errors.ConfigException;
 import java.util.Map;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
 
 /**
  * The producer's configuration: Kafka's names, types and defaults for every key Brook supports.
@@ -71,12 +73,23 @@ public final class ProducerConfig extends AbstractConfig {
           .define(PARTITIONER_IGNORE_KEYS_CONFIG, Type.BOOLEAN, false, "")
           .define(KEY_SERIALIZER_CLASS_CONFIG, Type.CLASS, NO_DEFAULT_VALUE, "")
           .define(VALUE_SERIALIZER_CLASS_CONFIG, Type.CLASS, NO_DEFAULT_VALUE, "")
-          .define(ENABLE_IDEMPOTENCE_CONFIG, Type.BOOLEAN, false, "not supported yet")
+          .define(
+              ENABLE_IDEMPOTENCE_CONFIG,
+              Type.BOOLEAN,
+              true,
+              "exactly one copy of each record per partition, in order (needs acks=all)")
           .define(TRANSACTIONAL_ID_CONFIG, Type.STRING, null, "not supported yet")
           .define(SEND_BUFFER_CONFIG, Type.INT, 131072, atLeast(-1), "")
           .define(RECEIVE_BUFFER_CONFIG, Type.INT, 32768, atLeast(-1), "")
           .define(CONNECTIONS_MAX_IDLE_MS_CONFIG, Type.LONG, 540000L, "")
           .define(RECONNECT_BACKOFF_MS_CONFIG, Type.LONG, 50L, atLeast(0L), "");
+
+  /** Kafka's bound on in-flight requests that the broker's producer state (5 batches) covers. */
+  static final int MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION_FOR_IDEMPOTENCE = 5;
+
+  private static final Logger LOG = LogManager.getLogger(ProducerConfig.class);
+
+  private final boolean idempotenceEnabled;
 
   /**
    * @param props the user's properties; {@code key.serializer} / {@code value.serializer} may be
@@ -102,6 +115,68 @@ public final class ProducerConfig extends AbstractConfig {
                 + REQUEST_TIMEOUT_MS_CONFIG);
       }
     }
+    this.idempotenceEnabled = validateIdempotence(props);
+  }
+
+  /**
+   * Kafka's rules (ProducerConfig.postProcessAndValidateIdempotenceConfigs): idempotence is on by
+   * default; set explicitly to true it requires acks=all, retries > 0 and at most 5 requests in
+   * flight (else ConfigException); left at its default it is silently switched off by any of those
+   * settings.
+   */
+  private boolean validateIdempotence(Map<?, ?> props) {
+    if (!getBoolean(ENABLE_IDEMPOTENCE_CONFIG)) {
+      return false;
+    }
+    boolean userConfigured = props.containsKey(ENABLE_IDEMPOTENCE_CONFIG);
+    boolean disable = false;
+    if (getInt(RETRIES_CONFIG) == 0) {
+      if (userConfigured) {
+        throw new ConfigException(
+            "Must set " + RETRIES_CONFIG + " to non-zero when using the idempotent producer.");
+      }
+      LOG.info("Idempotence will be disabled because {} is set to 0.", RETRIES_CONFIG);
+      disable = true;
+    }
+    if (acks() != -1) {
+      if (userConfigured) {
+        throw new ConfigException(
+            "Must set "
+                + ACKS_CONFIG
+                + " to all in order to use the idempotent producer. Otherwise we cannot guarantee"
+                + " idempotence.");
+      }
+      LOG.info(
+          "Idempotence will be disabled because {} is set to {}, not set to 'all'.",
+          ACKS_CONFIG,
+          acks());
+      disable = true;
+    }
+    int inFlight = getInt(MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION);
+    if (inFlight > MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION_FOR_IDEMPOTENCE) {
+      if (userConfigured) {
+        throw new ConfigException(
+            "Must set "
+                + MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION
+                + " to at most 5 to use the idempotent producer.");
+      }
+      LOG.warn(
+          "Idempotence will be disabled because {} is set to {}, which is greater than 5.",
+          MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION,
+          inFlight);
+      disable = true;
+    }
+    return !disable;
+  }
+
+  /** Whether this producer is idempotent, after {@link #validateIdempotence}'s rules. */
+  public boolean idempotenceEnabled() {
+    return idempotenceEnabled;
+  }
+
+  /** True when the user set enable.idempotence themselves (not the default). */
+  public boolean idempotenceExplicit() {
+    return originals().containsKey(ENABLE_IDEMPOTENCE_CONFIG);
   }
 
   /** delivery.timeout.ms, raised to linger.ms + request.timeout.ms when left at its default. */

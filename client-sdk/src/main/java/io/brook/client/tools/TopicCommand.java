@@ -2,6 +2,7 @@ package io.brook.client.tools;
 
 import io.brook.client.admin.Admin;
 import io.brook.client.admin.Config;
+import io.brook.client.admin.ConfigEntry;
 import io.brook.client.admin.ConfigResource;
 import io.brook.client.admin.ListTopicsOptions;
 import io.brook.client.admin.NewTopic;
@@ -59,6 +60,8 @@ public final class TopicCommand {
                 "--exclude-internal",
                 "--under-replicated-partitions",
                 "--unavailable-partitions",
+                "--under-min-isr-partitions",
+                "--at-min-isr-partitions",
                 "--help",
                 "--verbose"),
             Set.of(
@@ -75,7 +78,8 @@ public final class TopicCommand {
           "usage: brook-topics.sh --bootstrap-server B --create|--list|--describe|--delete"
               + " [--topic T] [--partitions N] [--replication-factor R] [--replica-assignment 1:2,2:3]"
               + " [--config k=v ...] [--if-not-exists] [--if-exists] [--exclude-internal]"
-              + " [--under-replicated-partitions] [--unavailable-partitions] [--command-config FILE]");
+              + " [--under-replicated-partitions | --unavailable-partitions |"
+              + " --under-min-isr-partitions | --at-min-isr-partitions] [--command-config FILE]");
       return 0;
     }
     int actions = 0;
@@ -88,6 +92,7 @@ public final class TopicCommand {
       throw new ToolArgs.UsageException(
           "Command must include exactly one action: --list, --describe, --create or --delete");
     }
+    PartitionFilter filter = PartitionFilter.of(a);
     Properties props = new Properties();
     ToolArgs.loadFile(a.get("--command-config"), props);
     props.put("bootstrap.servers", a.required("--bootstrap-server"));
@@ -102,7 +107,7 @@ public final class TopicCommand {
         }
         return 0;
       } else if (a.has("--describe")) {
-        return describe(admin, a, out);
+        return describe(admin, a, filter, out);
       } else {
         return delete(admin, a);
       }
@@ -202,7 +207,8 @@ public final class TopicCommand {
     return all.stream().filter(t -> p.matcher(t).matches()).collect(Collectors.toList());
   }
 
-  private static int describe(Admin admin, ToolArgs a, PrintStream out) throws Exception {
+  private static int describe(Admin admin, ToolArgs a, PartitionFilter filter, PrintStream out)
+      throws Exception {
     String topicArg = a.get("--topic");
     List<String> topics = matching(admin, topicArg, a.has("--exclude-internal"));
     if (topics.isEmpty() && topicArg != null && !a.has("--if-exists")) {
@@ -220,27 +226,92 @@ public final class TopicCommand {
     } catch (ExecutionException e) {
       // describe still prints partitions when configs cannot be read
     }
-    boolean onlyUnder = a.has("--under-replicated-partitions");
-    boolean onlyUnavailable = a.has("--unavailable-partitions");
+    Set<Integer> liveBrokers = new TreeSet<>();
+    if (filter == PartitionFilter.UNAVAILABLE) {
+      admin.describeCluster().nodes().get().forEach(n -> liveBrokers.add(n.id()));
+    }
     for (String t : topics) {
       TopicDescription d = descs.get(t);
       if (d == null) {
         continue;
       }
       Config c = configs.get(new ConfigResource(ConfigResource.Type.TOPIC, t));
-      if (!onlyUnder && !onlyUnavailable) {
+      if (filter == PartitionFilter.ALL) {
         out.println(topicLine(d, c));
       }
+      Integer minIsr = minIsr(c);
       for (TopicPartitionInfo p : d.partitions()) {
-        boolean under = p.isr().size() < p.replicas().size();
-        boolean unavailable = p.leader() == null;
-        if ((onlyUnder && !under) || (onlyUnavailable && !unavailable)) {
-          continue;
+        if (filter.matches(p, minIsr, liveBrokers)) {
+          out.println(partitionLine(t, p));
         }
-        out.println(partitionLine(t, p));
       }
     }
     return 0;
+  }
+
+  /** The topic's min.insync.replicas, or null when the configs could not be read. */
+  static Integer minIsr(Config c) {
+    ConfigEntry e = c == null ? null : c.get("min.insync.replicas");
+    if (e == null || e.value() == null) {
+      return null;
+    }
+    try {
+      return Integer.valueOf(e.value().trim());
+    } catch (NumberFormatException ex) {
+      return null;
+    }
+  }
+
+  /**
+   * Kafka's --describe partition filters (TopicCommand.PartitionDescription): at most one may be
+   * given; without one every partition is printed, with the topic line.
+   */
+  enum PartitionFilter {
+    ALL(null),
+    /** Fewer in-sync replicas than replicas. */
+    UNDER_REPLICATED("under-replicated-partitions"),
+    /** No leader, or a leader that is not a live broker. */
+    UNAVAILABLE("unavailable-partitions"),
+    /** No leader, or fewer in-sync replicas than min.insync.replicas. */
+    UNDER_MIN_ISR("under-min-isr-partitions"),
+    /** Exactly min.insync.replicas in-sync replicas. */
+    AT_MIN_ISR("at-min-isr-partitions");
+
+    final String flag;
+
+    PartitionFilter(String flag) {
+      this.flag = flag;
+    }
+
+    static PartitionFilter of(ToolArgs a) {
+      PartitionFilter chosen = ALL;
+      for (PartitionFilter f : values()) {
+        if (f.flag == null || !a.has("--" + f.flag)) {
+          continue;
+        }
+        if (chosen != ALL) {
+          throw new ToolArgs.UsageException(
+              "Option \"[" + chosen.flag + "]\" can't be used with option \"[" + f.flag + "]\"");
+        }
+        chosen = f;
+      }
+      return chosen;
+    }
+
+    /**
+     * @param minIsr the topic's min.insync.replicas, or null when unknown
+     * @param liveBrokers ids of the live brokers (used by UNAVAILABLE only)
+     */
+    boolean matches(TopicPartitionInfo p, Integer minIsr, Set<Integer> liveBrokers) {
+      boolean hasLeader = p.leader() != null;
+      return switch (this) {
+        case ALL -> true;
+        case UNDER_REPLICATED -> p.isr().size() < p.replicas().size();
+        case UNAVAILABLE -> !hasLeader || !liveBrokers.contains(p.leader().id());
+        case UNDER_MIN_ISR -> !hasLeader || (minIsr != null && p.isr().size() < minIsr);
+        case AT_MIN_ISR -> minIsr != null && p.isr().size() == minIsr;
+      };
+    }
   }
 
   static String topicLine(TopicDescription d, Config c) {

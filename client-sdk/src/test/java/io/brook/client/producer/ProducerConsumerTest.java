@@ -135,6 +135,35 @@ class ProducerConsumerTest {
   }
 
   @Test
+  void fetchRetriesLeadershipAndEpochErrorsWithAMetadataRefresh() throws Exception {
+    try (BrookProducer<String, String> p = producer(Map.of())) {
+      p.send(new ProducerRecord<>("t", 1, null, "x")).get();
+    }
+    List<ErrorCode> errors =
+        List.of(
+            ErrorCode.NOT_LEADER_OR_FOLLOWER,
+            ErrorCode.FENCED_LEADER_EPOCH,
+            ErrorCode.UNKNOWN_LEADER_EPOCH,
+            ErrorCode.LEADER_NOT_AVAILABLE,
+            ErrorCode.OFFSET_NOT_AVAILABLE);
+    try (BrookConsumer<String, String> c = consumer(Map.of("retry.backoff.ms", "10"))) {
+      TopicPartition tp = new TopicPartition("t", 1);
+      c.assign(List.of(tp));
+      c.seek(tp, 0);
+      int metadataBefore = broker.metadataRequests.get();
+      broker.fetchErrors.addAll(errors);
+      ConsumerRecords<String, String> recs = ConsumerRecords.empty();
+      long deadline = System.currentTimeMillis() + 10000;
+      while (recs.isEmpty() && System.currentTimeMillis() < deadline) {
+        recs = c.poll(Duration.ofMillis(100));
+      }
+      assertEquals("x", recs.iterator().next().value(), "the fetch was retried");
+      assertTrue(broker.fetchErrors.isEmpty(), "every injected error was answered");
+      assertTrue(broker.metadataRequests.get() > metadataBefore, "metadata refreshed");
+    }
+  }
+
+  @Test
   void outOfRangeResetsToEarliest() throws Exception {
     try (BrookProducer<String, String> p = producer(Map.of())) {
       p.send(new ProducerRecord<>("t", 1, null, "x")).get();

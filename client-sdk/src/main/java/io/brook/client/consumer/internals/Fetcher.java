@@ -103,6 +103,9 @@ public final class Fetcher {
     int epoch;
     boolean inFlight;
 
+    /** After a retriable partition error: no fetch before this time (retry.backoff.ms). */
+    long retryAtMs;
+
     /** Bumped at every seek or reset; data fetched under an older epoch is dropped. */
     public int epoch() {
       return epoch;
@@ -202,7 +205,10 @@ public final class Fetcher {
     Map<Node, Map<TopicPartition, PartitionState>> byNode = new LinkedHashMap<>();
     for (Map.Entry<TopicPartition, PartitionState> e : states.entrySet()) {
       PartitionState s = e.getValue();
-      if (s.position < 0 || s.inFlight || s.buffered >= MAX_BUFFERED_PER_PARTITION) {
+      if (s.position < 0
+          || s.inFlight
+          || s.buffered >= MAX_BUFFERED_PER_PARTITION
+          || s.retryAtMs > now) {
         continue;
       }
       Node leader = cluster.leaderFor(e.getKey());
@@ -217,11 +223,11 @@ public final class Fetcher {
       byNode.computeIfAbsent(leader, n -> new LinkedHashMap<>()).put(e.getKey(), s);
     }
     for (Map.Entry<Node, Map<TopicPartition, PartitionState>> e : byNode.entrySet()) {
-      send(e.getKey(), e.getValue());
+      send(cluster, e.getKey(), e.getValue());
     }
   }
 
-  private void send(Node node, Map<TopicPartition, PartitionState> parts) {
+  private void send(Cluster cluster, Node node, Map<TopicPartition, PartitionState> parts) {
     Map<String, FetchTopic.Builder> topics = new LinkedHashMap<>();
     Map<TopicPartition, int[]> requested = new HashMap<>();
     for (Map.Entry<TopicPartition, PartitionState> e : parts.entrySet()) {
@@ -236,7 +242,8 @@ public final class Fetcher {
                   .setPartition(tp.partition())
                   .setFetchOffset(s.fetchOffset)
                   .setPartitionMaxBytes(partitionMaxBytes)
-                  .setCurrentLeaderEpoch(-1));
+                  // the broker fences a fetch from a deposed leader (FENCED_LEADER_EPOCH)
+                  .setCurrentLeaderEpoch(cluster.leaderEpochFor(tp)));
     }
     FetchRequest.Builder req =
         FetchRequest.newBuilder()
@@ -326,10 +333,14 @@ public final class Fetcher {
       s.buffered++;
       completed.add(new CompletedFetch(tp, s.epoch, null, fetchOffset, e));
     } else if (Errors.isRetriable(code) && code != ErrorCode.CORRUPT_MESSAGE) {
+      // NOT_LEADER_OR_FOLLOWER, FENCED_LEADER_EPOCH, UNKNOWN_LEADER_EPOCH, LEADER_NOT_AVAILABLE:
+      // find the new leader; OFFSET_NOT_AVAILABLE (a new leader's HW is catching up): same leader.
+      // Either way wait retry.backoff.ms, so that an unchanged answer is not asked for in a loop.
       if (Errors.invalidatesMetadata(code)) {
         metadata.requestUpdate();
       }
-      LOG.debug("Fetch of {} failed with {}; retrying", tp, code);
+      s.retryAtMs = time.hiResClockMs() + retryBackoffMs;
+      LOG.debug("Fetch of {} failed with {}; retrying after {} ms", tp, code, retryBackoffMs);
     } else {
       s.buffered++;
       completed.add(

@@ -4,9 +4,11 @@ import io.brook.client.producer.Callback;
 import io.brook.common.Header;
 import io.brook.common.TopicPartition;
 import io.brook.protocol.record.CompressionType;
+import io.brook.protocol.record.RecordBatch;
 import io.brook.protocol.record.RecordBatchBuilder;
 import io.brook.protocol.record.TimestampType;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -38,6 +40,9 @@ public final class ProducerBatch {
   long lastAttemptMs;
   boolean inRetry;
   private int recordCount;
+  private long producerId = RecordBatch.NO_PRODUCER_ID;
+  private short producerEpoch = RecordBatch.NO_PRODUCER_EPOCH;
+  private int baseSequence = RecordBatch.NO_SEQUENCE;
 
   public ProducerBatch(
       TopicPartition tp, CompressionType codec, int batchSize, int reservedBytes, long nowMs) {
@@ -99,6 +104,50 @@ public final class ProducerBatch {
     return built.duplicate();
   }
 
+  /**
+   * Stamps the idempotent producer's id, epoch and the batch's first sequence number. Before the
+   * batch is built they go into the builder; afterwards (a retried batch that must move to a new
+   * producer id) the header fields are rewritten in place and the CRC recomputed. Sender thread
+   * only, and never while the bytes are on the wire.
+   */
+  void setProducerState(long producerId, short producerEpoch, int baseSequence) {
+    this.producerId = producerId;
+    this.producerEpoch = producerEpoch;
+    this.baseSequence = baseSequence;
+    if (built == null) {
+      builder.setProducerId(producerId);
+      builder.setProducerEpoch(producerEpoch);
+      builder.setBaseSequence(baseSequence);
+    } else {
+      ByteBuffer b = built.duplicate().order(ByteOrder.BIG_ENDIAN);
+      b.putLong(RecordBatch.PRODUCER_ID_OFFSET, producerId);
+      b.putShort(RecordBatch.PRODUCER_EPOCH_OFFSET, producerEpoch);
+      b.putInt(RecordBatch.BASE_SEQUENCE_OFFSET, baseSequence);
+      b.putInt(RecordBatch.CRC_OFFSET, (int) RecordBatch.wrap(built.duplicate()).computeChecksum());
+    }
+  }
+
+  public boolean hasSequence() {
+    return baseSequence != RecordBatch.NO_SEQUENCE;
+  }
+
+  public int baseSequence() {
+    return baseSequence;
+  }
+
+  /** The sequence number of the last record (wrapping past Integer.MAX_VALUE as Kafka's). */
+  public int lastSequence() {
+    return IdempotenceManager.incrementSequence(baseSequence, recordCount - 1);
+  }
+
+  public long producerId() {
+    return producerId;
+  }
+
+  public short producerEpoch() {
+    return producerEpoch;
+  }
+
   public boolean isClosed() {
     return built != null;
   }
@@ -153,6 +202,13 @@ public final class ProducerBatch {
 
   @Override
   public String toString() {
-    return "ProducerBatch(topicPartition=" + topicPartition + ", recordCount=" + recordCount + ")";
+    return "ProducerBatch(topicPartition="
+        + topicPartition
+        + ", recordCount="
+        + recordCount
+        + (hasSequence()
+            ? ", producerId=" + producerId + ", epoch=" + producerEpoch + ", seq=" + baseSequence
+            : "")
+        + ")";
   }
 }

@@ -205,6 +205,16 @@ public final class RecordAccumulator {
    * maxSize} bytes (at least one batch). Starts at a rotating partition so that none starves.
    */
   public List<ProducerBatch> drain(Cluster cluster, Node node, int maxSize, long nowMs) {
+    return drain(cluster, node, maxSize, nowMs, null);
+  }
+
+  /**
+   * As {@link #drain(Cluster, Node, int, long)}, for an idempotent producer: a batch leaves its
+   * queue only when {@code idempotence} allows it (a producer id is known, retries go out in
+   * sequence order) and gets its producer id and sequence as it leaves.
+   */
+  public List<ProducerBatch> drain(
+      Cluster cluster, Node node, int maxSize, long nowMs, IdempotenceManager idempotence) {
     List<PartitionInfo> parts = cluster.partitionsForNode(node.id());
     List<ProducerBatch> out = new ArrayList<>();
     if (parts.isEmpty()) {
@@ -216,7 +226,8 @@ public final class RecordAccumulator {
     do {
       PartitionInfo p = parts.get(i);
       i = (i + 1) % parts.size();
-      Deque<ProducerBatch> dq = batches.get(new TopicPartition(p.topic(), p.partition()));
+      TopicPartition tp = new TopicPartition(p.topic(), p.partition());
+      Deque<ProducerBatch> dq = batches.get(tp);
       if (dq == null) {
         continue;
       }
@@ -231,6 +242,13 @@ public final class RecordAccumulator {
         if (!out.isEmpty() && size + first.estimatedSizeInBytes() > maxSize) {
           break;
         }
+        if (idempotence != null) {
+          if (!idempotence.readyToDrain(tp, dq)) {
+            continue;
+          }
+          first = dq.peekFirst(); // unchanged: re-stamping keeps the order
+          idempotence.onDrained(first);
+        }
         dq.pollFirst();
         first.close();
         size += first.estimatedSizeInBytes();
@@ -241,15 +259,48 @@ public final class RecordAccumulator {
     return out;
   }
 
-  /** Puts a batch whose attempt failed back at the front of its deque. */
+  /**
+   * Puts a batch whose attempt failed back at the front of its deque; a batch with a sequence
+   * number goes after the queued batches with lower sequences (Kafka's insertInSequenceOrder), so
+   * that retries of an idempotent producer leave in order whatever order their failures came in.
+   */
   public void reenqueue(ProducerBatch batch, long nowMs) {
     batch.attempts++;
     batch.lastAttemptMs = nowMs;
     batch.inRetry = true;
     Deque<ProducerBatch> dq = getOrCreateDeque(batch.topicPartition);
     synchronized (dq) {
+      if (!batch.hasSequence()) {
+        dq.addFirst(batch);
+        return;
+      }
+      List<ProducerBatch> before = new ArrayList<>();
+      while (dq.peekFirst() != null
+          && dq.peekFirst().hasSequence()
+          && dq.peekFirst().producerId() == batch.producerId()
+          && dq.peekFirst().baseSequence() < batch.baseSequence()) {
+        before.add(dq.pollFirst());
+      }
       dq.addFirst(batch);
+      for (int i = before.size() - 1; i >= 0; i--) {
+        dq.addFirst(before.get(i));
+      }
     }
+  }
+
+  /** Removes and returns every queued batch (those not in flight). */
+  public List<ProducerBatch> drainAllQueued() {
+    List<ProducerBatch> out = new ArrayList<>();
+    for (Deque<ProducerBatch> dq : batches.values()) {
+      synchronized (dq) {
+        for (ProducerBatch b : dq) {
+          b.close();
+          out.add(b);
+        }
+        dq.clear();
+      }
+    }
+    return out;
   }
 
   /** Removes and returns the queued batches older than {@code delivery.timeout.ms}. */

@@ -5,7 +5,9 @@ import io.brook.client.common.Cluster;
 import io.brook.client.common.Node;
 import io.brook.client.common.errors.BrookException;
 import io.brook.client.common.errors.NetworkException;
+import io.brook.client.common.errors.OutOfOrderSequenceException;
 import io.brook.client.common.errors.TimeoutException;
+import io.brook.client.common.errors.UnsupportedVersionException;
 import io.brook.client.internals.BrokerChannels;
 import io.brook.client.internals.ErrorMapping;
 import io.brook.client.internals.Metadata;
@@ -13,6 +15,8 @@ import io.brook.common.Time;
 import io.brook.common.TopicPartition;
 import io.brook.protocol.Errors;
 import io.brook.protocol.v1.ErrorCode;
+import io.brook.protocol.v1.InitProducerIdRequest;
+import io.brook.protocol.v1.InitProducerIdResponse;
 import io.brook.protocol.v1.PartitionProduceData;
 import io.brook.protocol.v1.PartitionProduceResponse;
 import io.brook.protocol.v1.ProduceRequest;
@@ -21,6 +25,7 @@ import io.brook.protocol.v1.TopicProduceData;
 import io.brook.protocol.v1.TopicProduceResponse;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
+import io.grpc.stub.StreamObserver;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -29,6 +34,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.logging.log4j.LogManager;
@@ -43,6 +49,13 @@ import org.apache.logging.log4j.Logger;
  * (running the user callbacks), re-queues retriable failures after {@code retry.backoff.ms} with a
  * metadata refresh when the leader moved, fails batches that outlived {@code delivery.timeout.ms},
  * and resets a stream whose oldest request waited longer than {@code request.timeout.ms}.
+ *
+ * <p>Idempotent producer ({@link IdempotenceManager}): before any batch is drained this thread gets
+ * a producer id with InitProducerId from any broker, retried every {@code retry.backoff.ms}; queued
+ * batches fail with a TimeoutException when none came within {@code max.block.ms}. Brokers that do
+ * not implement the call turn idempotence off (with a warning) unless the user asked for it.
+ * Answers for stamped batches go through {@code completeIdempotent} (duplicates are successes,
+ * sequence errors retried or fatal by Kafka's rules).
  *
  * <p>Thread rules: every field except {@link #events}, the wakeup flag and the volatile lifecycle
  * flags is owned by the sender thread.
@@ -59,7 +72,19 @@ public final class Sender implements Runnable {
   private final int requestTimeoutMs;
   private final long retryBackoffMs;
   private final int maxInFlight;
+  private final long maxBlockMs;
+  private final boolean idempotenceExplicit;
   private final Time time;
+
+  /**
+   * Null when the producer is not idempotent (or the brokers turned out not to support it). Written
+   * by the sender thread only; volatile so that {@link #producerIdAndEpoch()} may read it.
+   */
+  private volatile IdempotenceManager idempotence;
+
+  private boolean initProducerIdInFlight;
+  private long initProducerIdNextAttemptMs;
+  private long awaitingProducerIdSinceMs = -1;
 
   private final Queue<Event> events = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean wakeupPending = new AtomicBoolean();
@@ -79,6 +104,43 @@ public final class Sender implements Runnable {
       long retryBackoffMs,
       int maxInFlight,
       Time time) {
+    this(
+        channels,
+        metadata,
+        accumulator,
+        maxRequestSize,
+        acks,
+        retries,
+        requestTimeoutMs,
+        retryBackoffMs,
+        maxInFlight,
+        null,
+        Long.MAX_VALUE,
+        false,
+        time);
+  }
+
+  /**
+   * @param idempotence the idempotent producer's state, or null for a producer without idempotence
+   * @param maxBlockMs how long queued batches wait for a producer id (InitProducerId retried every
+   *     retry.backoff.ms) before they fail
+   * @param idempotenceExplicit whether the user set enable.idempotence=true (then brokers without
+   *     InitProducerId are an error; otherwise the producer goes on without idempotence)
+   */
+  public Sender(
+      BrokerChannels channels,
+      Metadata metadata,
+      RecordAccumulator accumulator,
+      int maxRequestSize,
+      short acks,
+      int retries,
+      int requestTimeoutMs,
+      long retryBackoffMs,
+      int maxInFlight,
+      IdempotenceManager idempotence,
+      long maxBlockMs,
+      boolean idempotenceExplicit,
+      Time time) {
     this.channels = channels;
     this.metadata = metadata;
     this.accumulator = accumulator;
@@ -88,10 +150,17 @@ public final class Sender implements Runnable {
     this.requestTimeoutMs = requestTimeoutMs;
     this.retryBackoffMs = retryBackoffMs;
     this.maxInFlight = maxInFlight;
+    this.idempotence = idempotence;
+    this.maxBlockMs = maxBlockMs;
+    this.idempotenceExplicit = idempotenceExplicit;
     this.time = time;
   }
 
-  private sealed interface Event permits ResponseEvent, StreamFailedEvent {}
+  private sealed interface Event permits ResponseEvent, StreamFailedEvent, InitProducerIdEvent {}
+
+  /** An InitProducerId answer ({@code response}) or failure ({@code error}). */
+  private record InitProducerIdEvent(Node node, InitProducerIdResponse response, Throwable error)
+      implements Event {}
 
   private record ResponseEvent(NodeConnection conn, int generation, ProduceResponse response)
       implements Event {}
@@ -135,6 +204,20 @@ public final class Sender implements Runnable {
     long now = time.hiResClockMs();
     processEvents(now);
     metadata.maybeUpdate();
+    if (idempotence != null && !idempotence.hasProducerId()) {
+      long wait = awaitProducerId(now);
+      for (ProducerBatch b : accumulator.expiredBatches(now)) {
+        failBatch(b, expired(b, now), now);
+      }
+      for (NodeConnection c : connections.values()) {
+        wait = Math.min(wait, c.checkRequestTimeout(now));
+      }
+      wait = Math.min(wait, metadata.timeToNextUpdate(now));
+      wait = Math.min(wait, accumulator.nextExpiryDelayMs(now));
+      await(Math.min(running ? wait : Math.min(wait, 10), 1000));
+      return;
+    }
+    awaitingProducerIdSinceMs = -1;
     Cluster cluster = metadata.fetch();
     RecordAccumulator.ReadyCheckResult ready = accumulator.ready(cluster, now);
     if (!ready.unknownLeaderTopics().isEmpty()) {
@@ -146,7 +229,8 @@ public final class Sender implements Runnable {
       NodeConnection c = connections.computeIfAbsent(node.id(), id -> new NodeConnection(node));
       c.node = node;
       while (c.canSend(now)) {
-        List<ProducerBatch> batches = accumulator.drain(cluster, node, maxRequestSize, now);
+        List<ProducerBatch> batches =
+            accumulator.drain(cluster, node, maxRequestSize, now, idempotence);
         if (batches.isEmpty()) {
           break;
         }
@@ -184,7 +268,9 @@ public final class Sender implements Runnable {
   private void processEvents(long now) {
     Event e;
     while ((e = events.poll()) != null) {
-      if (e instanceof ResponseEvent r) {
+      if (e instanceof InitProducerIdEvent i) {
+        handleInitProducerId(i, now);
+      } else if (e instanceof ResponseEvent r) {
         if (r.generation == r.conn.generation) {
           r.conn.handleResponse(r.response, now);
         }
@@ -207,6 +293,127 @@ public final class Sender implements Runnable {
     }
   }
 
+  /**
+   * Asks a broker for a producer id when none is in flight and the backoff has passed; fails the
+   * queued batches when none came within max.block.ms. Returns ms until the next step is due.
+   */
+  private long awaitProducerId(long now) {
+    if (awaitingProducerIdSinceMs < 0) {
+      awaitingProducerIdSinceMs = now;
+    }
+    if (now - awaitingProducerIdSinceMs >= maxBlockMs) {
+      TimeoutException e =
+          new TimeoutException(
+              "Timeout expired after " + maxBlockMs + " ms while awaiting InitProducerId");
+      List<ProducerBatch> queued = accumulator.drainAllQueued();
+      if (!queued.isEmpty()) {
+        LOG.warn("Failing {} batches: {}", queued.size(), e.getMessage());
+      }
+      for (ProducerBatch b : queued) {
+        failBatch(b, e, now);
+      }
+      awaitingProducerIdSinceMs = now;
+    }
+    if (!initProducerIdInFlight && now >= initProducerIdNextAttemptMs) {
+      sendInitProducerId();
+    }
+    long untilAttempt = initProducerIdInFlight ? Long.MAX_VALUE : initProducerIdNextAttemptMs - now;
+    long untilTimeout = awaitingProducerIdSinceMs + maxBlockMs - now;
+    return Math.max(0, Math.min(untilAttempt, untilTimeout));
+  }
+
+  private void sendInitProducerId() {
+    Node node = metadata.anyNode();
+    IdempotenceManager.ProducerIdAndEpoch prev = idempotence.previousProducerIdAndEpoch();
+    InitProducerIdRequest req =
+        InitProducerIdRequest.newBuilder()
+            .setTransactionTimeoutMs(Integer.MAX_VALUE)
+            .setProducerId(prev.producerId())
+            .setProducerEpoch(prev.epoch())
+            .build();
+    initProducerIdInFlight = true;
+    LOG.debug("Sending InitProducerId to {} (previous producer id {})", node, prev.producerId());
+    try {
+      channels
+          .asyncStub(node)
+          .withDeadlineAfter(requestTimeoutMs, TimeUnit.MILLISECONDS)
+          .initProducerId(
+              req,
+              new StreamObserver<>() {
+                @Override
+                public void onNext(InitProducerIdResponse r) {
+                  events.add(new InitProducerIdEvent(node, r, null));
+                  wakeup();
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                  events.add(new InitProducerIdEvent(node, null, t));
+                  wakeup();
+                }
+
+                @Override
+                public void onCompleted() {}
+              });
+    } catch (RuntimeException e) {
+      events.add(new InitProducerIdEvent(node, null, e));
+    }
+  }
+
+  private void handleInitProducerId(InitProducerIdEvent e, long now) {
+    initProducerIdInFlight = false;
+    initProducerIdNextAttemptMs = now + retryBackoffMs;
+    if (idempotence == null) {
+      return;
+    }
+    if (e.response != null && e.response.getError() == ErrorCode.NONE) {
+      idempotence.setProducerIdAndEpoch(
+          new IdempotenceManager.ProducerIdAndEpoch(
+              e.response.getProducerId(), (short) e.response.getProducerEpoch()));
+      return;
+    }
+    RuntimeException error;
+    boolean retriable;
+    if (e.response != null) {
+      ErrorCode code = e.response.getError();
+      error = ErrorMapping.exception(code, e.response.getErrorMessage());
+      retriable = Errors.isRetriable(code);
+      if (Errors.invalidatesMetadata(code)) {
+        metadata.requestUpdate();
+      }
+    } else {
+      String address = e.node.host() + ":" + e.node.port();
+      error =
+          ErrorMapping.isStatus(e.error)
+              ? ErrorMapping.fromStatus(e.error, address)
+              : new NetworkException(e.error.toString(), e.error);
+      retriable = !(error instanceof UnsupportedVersionException);
+      metadata.requestUpdate();
+    }
+    if (retriable) {
+      LOG.debug("InitProducerId failed, retrying: {}", error.getMessage());
+      return;
+    }
+    if (error instanceof UnsupportedVersionException && !idempotenceExplicit) {
+      LOG.warn(
+          "The broker does not support InitProducerId; the producer continues without"
+              + " idempotence ({})",
+          error.getMessage());
+      idempotence = null;
+      return;
+    }
+    LOG.error("InitProducerId failed: {}", error.getMessage());
+    for (ProducerBatch b : accumulator.drainAllQueued()) {
+      failBatch(b, error, now);
+    }
+  }
+
+  /** The producer id and epoch, or NONE (for tests). */
+  public IdempotenceManager.ProducerIdAndEpoch producerIdAndEpoch() {
+    IdempotenceManager i = idempotence;
+    return i == null ? IdempotenceManager.ProducerIdAndEpoch.NONE : i.producerIdAndEpoch();
+  }
+
   private int inFlightCount() {
     int n = 0;
     for (NodeConnection c : connections.values()) {
@@ -217,7 +424,11 @@ public final class Sender implements Runnable {
 
   /** Handles a failed attempt: retry when allowed, otherwise fail the batch. */
   private void retryOrFail(ProducerBatch b, ErrorCode code, RuntimeException error, long now) {
-    boolean retriable = code == null || Errors.isRetriable(code);
+    retryOrFail(b, code, error, code == null || Errors.isRetriable(code), now);
+  }
+
+  private void retryOrFail(
+      ProducerBatch b, ErrorCode code, RuntimeException error, boolean retriable, long now) {
     if (retriable
         && b.attempts < retries
         && !b.hasReachedDeliveryTimeout(accumulator.deliveryTimeoutMs(), now)) {
@@ -238,7 +449,59 @@ public final class Sender implements Runnable {
   }
 
   private void failBatch(ProducerBatch b, RuntimeException e, long now) {
+    if (idempotence != null) {
+      idempotence.onFailed(b, e);
+    }
     accumulator.completeBatch(b, -1, -1, e);
+  }
+
+  /**
+   * One partition's answer for an idempotent producer's batch (Kafka's Sender.completeBatch with
+   * TransactionManager.canRetry): DUPLICATE_SEQUENCE_NUMBER is success; a batch stamped with an
+   * older producer id is retried (re-stamped later) on any sequence or retriable error;
+   * OUT_OF_ORDER_SEQUENCE_NUMBER is retried while a predecessor is unresolved and fails the batch
+   * when it directly follows the last acknowledged sequence (a real gap), as UNKNOWN_PRODUCER_ID
+   * does; failing a batch makes the producer start over with a new producer id.
+   */
+  private void completeIdempotent(
+      ProducerBatch b, ErrorCode code, String message, PartitionProduceResponse p, long now) {
+    if (code == ErrorCode.NONE || code == ErrorCode.DUPLICATE_SEQUENCE_NUMBER) {
+      if (code == ErrorCode.DUPLICATE_SEQUENCE_NUMBER) {
+        LOG.debug("{} was already written (duplicate sequence): success", b);
+      }
+      idempotence.onSuccess(b);
+      accumulator.completeBatch(
+          b, p != null ? p.getBaseOffset() : -1, p != null ? p.getLogAppendTimeMs() : -1, null);
+      return;
+    }
+    RuntimeException error = ErrorMapping.exception(code, message);
+    boolean sequenceError =
+        code == ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER
+            || code == ErrorCode.UNKNOWN_PRODUCER_ID
+            || code == ErrorCode.INVALID_PRODUCER_EPOCH;
+    if (idempotence.isStale(b)) {
+      retryOrFail(b, code, error, sequenceError || Errors.isRetriable(code), now);
+    } else if (code == ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER && !idempotence.isNextSequence(b)) {
+      LOG.debug("{}: out of order while a predecessor is being retried; retrying", b);
+      retryOrFail(b, code, error, true, now);
+    } else if (code == ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER) {
+      failBatch(
+          b,
+          new OutOfOrderSequenceException(
+              "The broker received an out of order sequence number for "
+                  + b.topicPartition
+                  + ": batch sequence "
+                  + b.baseSequence()
+                  + ", last acknowledged "
+                  + idempotence.lastAckedSequence(b.topicPartition)
+                  + ", producer id "
+                  + b.producerId()
+                  + ". This indicates data loss on the broker, and should be investigated; later"
+                  + " batches use a new producer id."),
+          now);
+    } else {
+      retryOrFail(b, code, error, now);
+    }
   }
 
   /** Wakes the sender thread from its wait (cheap; callable from any thread). */
@@ -403,7 +666,12 @@ public final class Sender implements Runnable {
           code = p.getError();
           message = p.getErrorMessage();
         }
-        if (code == ErrorCode.NONE) {
+        if (idempotence != null) {
+          idempotence.onReturned(b);
+        }
+        if (idempotence != null && b.hasSequence()) {
+          completeIdempotent(b, code, message, p, now);
+        } else if (code == ErrorCode.NONE) {
           accumulator.completeBatch(b, p.getBaseOffset(), p.getLogAppendTimeMs(), null);
         } else {
           retryOrFail(b, code, ErrorMapping.exception(code, message), now);
@@ -429,6 +697,9 @@ public final class Sender implements Runnable {
       metadata.requestUpdate();
       for (InFlight f : all) {
         for (ProducerBatch b : f.batches) {
+          if (idempotence != null) {
+            idempotence.onReturned(b);
+          }
           retryOrFail(b, null, cause, now);
         }
       }
