@@ -33,6 +33,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
+import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -126,6 +127,7 @@ public final class ReplicaFetcher implements AutoCloseable {
   private ScheduledFuture<?> wakeupTimer;
   private long wakeupAtMs = Long.MAX_VALUE;
   private long wakeupGeneration;
+  private int consecutiveFailures;
 
   /**
    * What a request said about a partition, to match the answer with the state it was built from.
@@ -402,7 +404,8 @@ public final class ReplicaFetcher implements AutoCloseable {
       return;
     }
     if (err != null) {
-      logger.warn(
+      logger.log(
+          failureLevel(),
           "{}: OffsetForLeaderEpoch to broker {} ({}:{}) failed: {}; retrying in {} ms",
           name,
           leaderId,
@@ -421,6 +424,7 @@ public final class ReplicaFetcher implements AutoCloseable {
         partitionMapLock.unlock();
       }
     } else {
+      consecutiveFailures = 0;
       partitionMapLock.lock();
       try {
         for (EpochEndOffset answer : resp.getPartitionsList()) {
@@ -597,7 +601,11 @@ public final class ReplicaFetcher implements AutoCloseable {
               }
             });
     stream = self[0];
-    logger.debug("{} opened a Replicate stream to {}", name, leaderEndpoint);
+    logger.debug(
+        "{} opened a Replicate stream to {}:{}",
+        name,
+        leaderEndpoint.getHost(),
+        leaderEndpoint.getPort());
   }
 
   private void onResponseTimeout(LeaderConnection.FetchStream s, long id) {
@@ -613,7 +621,8 @@ public final class ReplicaFetcher implements AutoCloseable {
     if (closed) {
       return;
     }
-    logger.warn(
+    logger.log(
+        failureLevel(),
         "{}: the Replicate stream to broker {} ({}:{}) failed: {}; reconnecting in {} ms",
         name,
         leaderId,
@@ -624,6 +633,15 @@ public final class ReplicaFetcher implements AutoCloseable {
     closeStream(why);
     reconnectNotBeforeMs = nowMs() + config.fetchBackoffMs();
     scheduleWakeup(reconnectNotBeforeMs);
+  }
+
+  /**
+   * WARN for the first failure in a row and every 50th, DEBUG between: a dead leader is retried
+   * every replica.fetch.backoff.ms until the controller moves the partitions away.
+   */
+  private Level failureLevel() {
+    consecutiveFailures++;
+    return consecutiveFailures == 1 || consecutiveFailures % 50 == 0 ? Level.WARN : Level.DEBUG;
   }
 
   private void closeStream(String why) {
@@ -654,6 +672,7 @@ public final class ReplicaFetcher implements AutoCloseable {
       return;
     }
     Map<TopicPartition, Sent> sent = inFlight;
+    consecutiveFailures = 0;
     inFlightRequestId = -1;
     inFlight = Map.of();
     if (responseTimer != null) {
