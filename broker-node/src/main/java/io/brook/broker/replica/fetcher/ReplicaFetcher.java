@@ -366,10 +366,12 @@ public final class ReplicaFetcher implements AutoCloseable {
         if (latest.isEmpty()) {
           // No epoch to ask about: only what was committed is known to be the leader's.
           Log log = s.partition.log();
-          guarded(s, () -> truncate(s, Math.min(log.highWatermark(), log.logEndOffset()), "hw"));
-          if (s.phase == Phase.TRUNCATING) {
-            s.phase = Phase.FETCHING;
-          }
+          guarded(
+              s,
+              () -> {
+                truncate(s, Math.min(log.highWatermark(), log.logEndOffset()), "no leader epoch");
+                s.phase = Phase.FETCHING;
+              });
           continue;
         }
         queried.put(s.tp(), s);
@@ -427,13 +429,21 @@ public final class ReplicaFetcher implements AutoCloseable {
       consecutiveFailures = 0;
       partitionMapLock.lock();
       try {
+        Map<TopicPartition, PartitionFetchState> unanswered = new HashMap<>(queried);
         for (EpochEndOffset answer : resp.getPartitionsList()) {
           TopicPartition tp = new TopicPartition(answer.getTopic(), answer.getPartition());
+          unanswered.remove(tp);
           PartitionFetchState s = partitions.get(tp);
           if (s == null || s != queried.get(tp) || s.phase != Phase.TRUNCATING) {
             continue; // removed or re-added meanwhile
           }
           guarded(s, () -> onEpochEndOffset(s, answer));
+        }
+        // A leader that leaves a partition out is asked again after the backoff, not at once.
+        for (PartitionFetchState s : unanswered.values()) {
+          if (partitions.get(s.tp()) == s && s.phase == Phase.TRUNCATING) {
+            delay(s);
+          }
         }
       } finally {
         partitionMapLock.unlock();
