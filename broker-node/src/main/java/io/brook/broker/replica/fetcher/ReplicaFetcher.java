@@ -33,6 +33,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
+import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -126,6 +127,7 @@ public final class ReplicaFetcher implements AutoCloseable {
   private ScheduledFuture<?> wakeupTimer;
   private long wakeupAtMs = Long.MAX_VALUE;
   private long wakeupGeneration;
+  private int consecutiveFailures;
 
   /**
    * What a request said about a partition, to match the answer with the state it was built from.
@@ -364,10 +366,12 @@ public final class ReplicaFetcher implements AutoCloseable {
         if (latest.isEmpty()) {
           // No epoch to ask about: only what was committed is known to be the leader's.
           Log log = s.partition.log();
-          guarded(s, () -> truncate(s, Math.min(log.highWatermark(), log.logEndOffset()), "hw"));
-          if (s.phase == Phase.TRUNCATING) {
-            s.phase = Phase.FETCHING;
-          }
+          guarded(
+              s,
+              () -> {
+                truncate(s, Math.min(log.highWatermark(), log.logEndOffset()), "no leader epoch");
+                s.phase = Phase.FETCHING;
+              });
           continue;
         }
         queried.put(s.tp(), s);
@@ -402,7 +406,8 @@ public final class ReplicaFetcher implements AutoCloseable {
       return;
     }
     if (err != null) {
-      logger.warn(
+      logger.log(
+          failureLevel(),
           "{}: OffsetForLeaderEpoch to broker {} ({}:{}) failed: {}; retrying in {} ms",
           name,
           leaderId,
@@ -421,15 +426,24 @@ public final class ReplicaFetcher implements AutoCloseable {
         partitionMapLock.unlock();
       }
     } else {
+      consecutiveFailures = 0;
       partitionMapLock.lock();
       try {
+        Map<TopicPartition, PartitionFetchState> unanswered = new HashMap<>(queried);
         for (EpochEndOffset answer : resp.getPartitionsList()) {
           TopicPartition tp = new TopicPartition(answer.getTopic(), answer.getPartition());
+          unanswered.remove(tp);
           PartitionFetchState s = partitions.get(tp);
           if (s == null || s != queried.get(tp) || s.phase != Phase.TRUNCATING) {
             continue; // removed or re-added meanwhile
           }
           guarded(s, () -> onEpochEndOffset(s, answer));
+        }
+        // A leader that leaves a partition out is asked again after the backoff, not at once.
+        for (PartitionFetchState s : unanswered.values()) {
+          if (partitions.get(s.tp()) == s && s.phase == Phase.TRUNCATING) {
+            delay(s);
+          }
         }
       } finally {
         partitionMapLock.unlock();
@@ -597,7 +611,11 @@ public final class ReplicaFetcher implements AutoCloseable {
               }
             });
     stream = self[0];
-    logger.debug("{} opened a Replicate stream to {}", name, leaderEndpoint);
+    logger.debug(
+        "{} opened a Replicate stream to {}:{}",
+        name,
+        leaderEndpoint.getHost(),
+        leaderEndpoint.getPort());
   }
 
   private void onResponseTimeout(LeaderConnection.FetchStream s, long id) {
@@ -613,7 +631,8 @@ public final class ReplicaFetcher implements AutoCloseable {
     if (closed) {
       return;
     }
-    logger.warn(
+    logger.log(
+        failureLevel(),
         "{}: the Replicate stream to broker {} ({}:{}) failed: {}; reconnecting in {} ms",
         name,
         leaderId,
@@ -624,6 +643,15 @@ public final class ReplicaFetcher implements AutoCloseable {
     closeStream(why);
     reconnectNotBeforeMs = nowMs() + config.fetchBackoffMs();
     scheduleWakeup(reconnectNotBeforeMs);
+  }
+
+  /**
+   * WARN for the first failure in a row and every 50th, DEBUG between: a dead leader is retried
+   * every replica.fetch.backoff.ms until the controller moves the partitions away.
+   */
+  private Level failureLevel() {
+    consecutiveFailures++;
+    return consecutiveFailures == 1 || consecutiveFailures % 50 == 0 ? Level.WARN : Level.DEBUG;
   }
 
   private void closeStream(String why) {
@@ -654,6 +682,7 @@ public final class ReplicaFetcher implements AutoCloseable {
       return;
     }
     Map<TopicPartition, Sent> sent = inFlight;
+    consecutiveFailures = 0;
     inFlightRequestId = -1;
     inFlight = Map.of();
     if (responseTimer != null) {
