@@ -443,6 +443,8 @@ class ReplicationTest {
 
     private void run() {
       Map<Integer, BrokerClient> clients = new HashMap<>();
+      // Current timestamps: records from 1970 would be deleted by time retention mid-test.
+      long t0 = System.currentTimeMillis();
       long i = 0;
       try {
         while (!stop.get()) {
@@ -461,9 +463,9 @@ class ReplicationTest {
           try {
             BrokerClient c = clients.computeIfAbsent(l.boundPort(), BrokerClient::new);
             PartitionProduceResponse r =
-                c.produceOne(-1, tp.topic(), tp.partition(), Batches.of(2, i * 10));
+                c.produceOne(-1, tp.topic(), tp.partition(), Batches.of(2, t0 + i * 10));
             if (r.getError() == ErrorCode.NONE) {
-              acked.put(r.getBaseOffset(), i * 10);
+              acked.put(r.getBaseOffset(), t0 + i * 10);
               i++;
             } else {
               errors.incrementAndGet();

@@ -59,6 +59,13 @@ public final class BrokerClient implements AutoCloseable {
         .build();
   }
 
+  /** The Produce stream failed (gRPC error) before the awaited response arrived. */
+  public static final class StreamFailedException extends RuntimeException {
+    StreamFailedException(Throwable cause) {
+      super("the Produce stream failed: " + cause, cause);
+    }
+  }
+
   /** An open Produce stream that collects responses. */
   public final class ProduceStream implements AutoCloseable {
     public final LinkedBlockingQueue<ProduceResponse> responses = new LinkedBlockingQueue<>();
@@ -92,12 +99,24 @@ public final class BrokerClient implements AutoCloseable {
       requests.onNext(r);
     }
 
+    /**
+     * The next response; throws {@link StreamFailedException} once the stream failed with nothing
+     * left to read (a broker shutting down cancels its streams), AssertionError after 60 s.
+     */
     public ProduceResponse next() throws InterruptedException {
-      ProduceResponse r = responses.poll(60, TimeUnit.SECONDS);
-      if (r == null) {
-        throw new AssertionError("no produce response within 60 s; stream errors: " + errors);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (true) {
+        ProduceResponse r = responses.poll(50, TimeUnit.MILLISECONDS);
+        if (r != null) {
+          return r;
+        }
+        if (!errors.isEmpty() && responses.isEmpty()) {
+          throw new StreamFailedException(errors.get(0));
+        }
+        if (System.nanoTime() - deadline > 0) {
+          throw new AssertionError("no produce response within 60 s; stream errors: " + errors);
+        }
       }
-      return r;
     }
 
     @Override
