@@ -109,9 +109,18 @@ class ReplicationSimulationTest {
     int totalAcked = 0;
     for (long seed : seeds) {
       Path dir = Files.createDirectories(tmp.resolve("seed-" + seed));
+      long t0 = System.nanoTime();
       try (Sim sim = new Sim(seed, dir)) {
         sim.run(events);
         totalAcked += sim.ackedCount();
+        System.out.printf(
+            "simulation seed %d: %d events, %d partition(s), %d acks=all acknowledged, %s (%d ms)%n",
+            seed,
+            events,
+            sim.partitions,
+            sim.ackedCount(),
+            sim.stats,
+            (System.nanoTime() - t0) / 1_000_000);
       }
     }
     // The simulation must actually commit something, or it checks nothing.
@@ -263,10 +272,15 @@ class ReplicationSimulationTest {
     final Map<Integer, TreeMap<Long, Long>> committed = new TreeMap<>();
     final Map<Integer, TreeMap<Long, Long>> acked = new TreeMap<>();
     final List<Runnable> pendingAcks = new ArrayList<>();
+    final Map<String, Integer> stats = new TreeMap<>();
+
+    void count(String what) {
+      stats.merge(what, 1, Integer::sum);
+    }
 
     Sim(long seed, Path dir) throws Exception {
       this.seed = seed;
-      this.rnd = new Random(seed);
+      this.rnd = new Random(seed * 0x9E3779B97F4A7C15L + 17);
       this.partitions = 1 + rnd.nextInt(2);
       for (int b : BROKERS) {
         Broker broker = new Broker(b, Files.createDirectories(dir.resolve("broker-" + b)));
@@ -351,25 +365,28 @@ class ReplicationSimulationTest {
 
     void step() {
       int r = rnd.nextInt(1000);
-      if (r < 230) {
+      if (r < 200) {
         produce();
-      } else if (r < 520) {
-        deliver();
       } else if (r < 550) {
+        int n = 1 + rnd.nextInt(4);
+        for (int i = 0; i < n; i++) {
+          deliver();
+        }
+      } else if (r < 562) {
         drop();
-      } else if (r < 800) {
+      } else if (r < 860) {
         fetchRound();
-      } else if (r < 880) {
-        advance(rnd.nextInt(1500));
-      } else if (r < 900) {
+      } else if (r < 935) {
+        advance(rnd.nextInt(600));
+      } else if (r < 941) {
         advance(LAG_MS / 2 + rnd.nextInt((int) LAG_MS));
-      } else if (r < 915) {
+      } else if (r < 947) {
         crash();
-      } else if (r < 930) {
+      } else if (r < 952) {
         sessionExpiry();
-      } else if (r < 960) {
+      } else if (r < 975) {
         restartOrRejoin();
-      } else if (r < 970) {
+      } else if (r < 980) {
         controlledShutdown();
       } else {
         resendState();
@@ -479,6 +496,7 @@ class ReplicationSimulationTest {
       }
       Msg m = network.remove(rnd.nextInt(Math.min(3, network.size())));
       note("deliver " + m.what);
+      count("deliveries");
       m.deliver.run();
     }
 
@@ -510,6 +528,7 @@ class ReplicationSimulationTest {
       }
       Broker b = alive.get(rnd.nextInt(alive.size()));
       b.crash();
+      count("crashes");
       boolean noticed = rnd.nextBoolean();
       note("crash broker " + b.id + (noticed ? " (controller notices at once)" : ""));
       if (noticed) {
@@ -643,6 +662,7 @@ class ReplicationSimulationTest {
       LeaderAndIsr cur = ctrlState.get(p);
       LeaderAndIsr written = next.withPartitionEpoch(cur.partitionEpoch() + 1);
       ctrlState.put(p, written);
+      count(written.leader() != cur.leader() ? "leader changes" : "ISR changes");
       note("  controller: p" + p + " " + cur + " -> " + written + " (" + why + ")");
       announce(p);
     }
@@ -796,8 +816,14 @@ class ReplicationSimulationTest {
         note("fetch round on broker " + b.id + ": fetching nothing");
         return;
       }
-      List<FetchState> states = new ArrayList<>(b.fetching.values());
-      FetchState s = states.get(rnd.nextInt(states.size()));
+      for (FetchState s : new ArrayList<>(b.fetching.values())) {
+        if (b.fetching.get(s.partition.topicPartition().partition()) == s) {
+          fetchRound(b, s);
+        }
+      }
+    }
+
+    void fetchRound(Broker b, FetchState s) {
       int p = s.partition.topicPartition().partition();
       if (s.inFlightToken >= 0) {
         if (time.milliseconds() - s.inFlightSinceMs < FETCH_TIMEOUT_MS) {
@@ -1055,6 +1081,7 @@ class ReplicationSimulationTest {
         return;
       }
       s.partition.truncateTo(offset, s.leaderEpoch);
+      count("truncations");
       note(
           "  broker "
               + brokerOf(s)
