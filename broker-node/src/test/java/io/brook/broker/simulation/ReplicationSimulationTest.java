@@ -1298,6 +1298,20 @@ class ReplicationSimulationTest {
           continue;
         }
         Log ml = mb.partition(p).get().log();
+        // Every member of the committed ISR holds everything the leader counts as committed.
+        if (ml.logEndOffset() < hw) {
+          throw new Violation(
+              "ISR member "
+                  + m
+                  + " of p"
+                  + p
+                  + " has log end "
+                  + ml.logEndOffset()
+                  + ", below the HW "
+                  + hw
+                  + " of leader "
+                  + l.id);
+        }
         long upTo = Math.min(hw, ml.logEndOffset());
         TreeMap<Long, Long> mine = batches(ml, upTo);
         TreeMap<Long, Long> theirs = batches(leaderLog, upTo);
