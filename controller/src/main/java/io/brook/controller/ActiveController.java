@@ -460,7 +460,7 @@ final class ActiveController {
               t,
               taken,
               deletions.keySet(),
-              ctx.eligibleIds(),
+              eligibleRacks(),
               cfg.defaultNumPartitions(),
               cfg.defaultReplicationFactor(),
               new UUID(random.nextLong(), random.nextLong()),
@@ -1093,6 +1093,16 @@ final class ActiveController {
   }
 
   // ================================================================ helpers
+
+  /** Eligible (live, not shutting down) broker ids -> their broker.rack (null when unset). */
+  private Map<Integer, String> eligibleRacks() {
+    Map<Integer, String> out = new TreeMap<>();
+    for (int id : ctx.eligibleIds()) {
+      BrokerInfo b = ctx.liveBrokers.get(id);
+      out.put(id, b == null ? null : b.rack());
+    }
+    return out;
+  }
 
   private boolean unclean(String topic) {
     return ctx.uncleanAllowed(topic, cfg.brokerProps());
