@@ -15,8 +15,12 @@ import io.brook.client.consumer.ConsumerRecord;
 import io.brook.client.producer.BrookProducer;
 import io.brook.client.producer.ProducerRecord;
 import io.brook.client.producer.RecordMetadata;
+import io.brook.client.tools.TopicCommand;
 import io.brook.common.TopicPartition;
 import io.brook.protocol.v1.PartitionState;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -128,6 +132,50 @@ class CreatePartitionsTest {
         }
         assertTrue(cluster.partitionState(new TopicPartition("grow", 5)).isEmpty());
       }
+    }
+  }
+
+  @Test
+  void topicsToolAltersThePartitionCount() throws Exception {
+    try (TestCluster cluster = TestCluster.start(dir, 3, Map.of())) {
+      cluster.waitForBrokers(3);
+      cluster.createTopic("cli", 1, 3, Map.of());
+      String bs = cluster.bootstrapServers();
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
+      assertEquals(
+          0,
+          TopicCommand.run(
+              new String[] {
+                "--bootstrap-server", bs, "--alter", "--topic", "cli", "--partitions", "3"
+              },
+              ps));
+      for (int p = 0; p < 3; p++) {
+        cluster.waitForPartition(
+            new TopicPartition("cli", p), "a leader and a full ISR", st -> st.getIsrCount() == 3);
+      }
+
+      PrintStream err = System.err;
+      ByteArrayOutputStream errOut = new ByteArrayOutputStream();
+      int code;
+      try {
+        System.setErr(new PrintStream(errOut, true, StandardCharsets.UTF_8));
+        code =
+            TopicCommand.run(
+                new String[] {
+                  "--bootstrap-server", bs, "--alter", "--topic", "cli", "--partitions", "2"
+                },
+                ps);
+      } finally {
+        System.setErr(err);
+      }
+      assertEquals(1, code);
+      assertEquals(
+          "Error while executing topic command : The number of partitions for a topic can only be"
+              + " increased. Topic cli currently has 3 partitions, 2 would not be an increase.",
+          errOut.toString(StandardCharsets.UTF_8).trim());
+      assertTrue(cluster.partitionState(new TopicPartition("cli", 2)).isPresent());
+      assertTrue(cluster.partitionState(new TopicPartition("cli", 3)).isEmpty());
     }
   }
 

@@ -10,6 +10,7 @@ import io.brook.client.admin.NewTopic;
 import io.brook.client.admin.TopicDescription;
 import io.brook.client.admin.TopicPartitionInfo;
 import io.brook.client.common.Node;
+import io.brook.client.common.errors.InvalidPartitionsException;
 import io.brook.client.common.errors.TopicExistsException;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -39,7 +40,8 @@ public final class TopicCommand {
    */
   static final String DEFAULT_TOOL_TIMEOUT_MS = "15000";
 
-  static int run(String[] args, PrintStream out) {
+  /** Runs the tool: prints to {@code out} (errors to stderr) and returns the exit code. */
+  public static int run(String[] args, PrintStream out) {
     return ToolArgs.run(
         "TopicCommand",
         "Error while executing topic command : ",
@@ -380,7 +382,7 @@ public final class TopicCommand {
     for (String t : topics) {
       int current = described.get(t).partitions().size();
       if (count <= current) {
-        throw new ToolArgs.UsageException(
+        throw new InvalidPartitionsException(
             "The number of partitions for a topic can only be increased. Topic "
                 + t
                 + " currently has "
