@@ -2,6 +2,7 @@ package io.brook.controller;
 
 import io.brook.common.TopicPartition;
 import io.brook.controller.election.AlterPartitionValidation;
+import io.brook.controller.election.PartitionAdditionPlanner;
 import io.brook.controller.election.PartitionLeaderElection;
 import io.brook.controller.election.TopicCreationPlanner;
 import io.brook.controller.zk.FencedZkWriter;
@@ -23,6 +24,10 @@ import io.brook.protocol.v1.AlterPartitionTopicResult;
 import io.brook.protocol.v1.ControlledShutdownResponse;
 import io.brook.protocol.v1.CreatableTopic;
 import io.brook.protocol.v1.CreatableTopicResult;
+import io.brook.protocol.v1.CreatePartitionsRequest;
+import io.brook.protocol.v1.CreatePartitionsResponse;
+import io.brook.protocol.v1.CreatePartitionsTopic;
+import io.brook.protocol.v1.CreatePartitionsTopicResult;
 import io.brook.protocol.v1.CreateTopicsRequest;
 import io.brook.protocol.v1.CreateTopicsResponse;
 import io.brook.protocol.v1.DeletableTopicResult;
@@ -460,7 +465,7 @@ final class ActiveController {
               t,
               taken,
               deletions.keySet(),
-              ctx.eligibleIds(),
+              eligibleRacks(),
               cfg.defaultNumPartitions(),
               cfg.defaultReplicationFactor(),
               new UUID(random.nextLong(), random.nextLong()),
@@ -558,6 +563,140 @@ final class ActiveController {
 
   private static CreatableTopicResult result(String name, ErrorCode error, String message) {
     return CreatableTopicResult.newBuilder()
+        .setName(name)
+        .setError(error)
+        .setErrorMessage(message)
+        .build();
+  }
+
+  // ================================================================ partition addition
+
+  /**
+   * Adds partitions to existing topics (Kafka's CreatePartitions): per topic, validated by {@link
+   * PartitionAdditionPlanner}; the extended assignment (conditional on the topic znode's version)
+   * and the new partitions' state znodes are written in one fenced transaction, then LeaderAndIsr
+   * goes to the new partitions' replicas and UpdateMetadata to every broker. Answers once the
+   * leaders acknowledged (or the timeout passed: the partitions exist either way).
+   */
+  void createPartitions(
+      CreatePartitionsRequest request, CompletableFuture<CreatePartitionsResponse> future) {
+    Map<String, CreatePartitionsTopicResult> results = new LinkedHashMap<>();
+    Set<String> duplicates = new HashSet<>();
+    Set<String> seen = new HashSet<>();
+    for (CreatePartitionsTopic t : request.getTopicsList()) {
+      if (!seen.add(t.getName())) {
+        duplicates.add(t.getName());
+      }
+    }
+    Set<String> changed = new TreeSet<>();
+    List<TopicPartition> newParts = new ArrayList<>();
+    for (CreatePartitionsTopic t : request.getTopicsList()) {
+      String name = t.getName();
+      if (duplicates.contains(name)) {
+        results.put(
+            name, partitionsResult(name, ErrorCode.INVALID_REQUEST, "Duplicate topic in request."));
+        continue;
+      }
+      TopicAssignment existing = ctx.topics.get(name);
+      PartitionAdditionPlanner.Result plan =
+          PartitionAdditionPlanner.plan(
+              t, existing, deletions.containsKey(name), eligibleRacks(), random);
+      if (!plan.isOk()) {
+        log.info(
+            "CreatePartitions of {} to {} refused: {} {}",
+            name,
+            t.getCount(),
+            plan.error(),
+            plan.message());
+        results.put(name, partitionsResult(name, plan.error(), plan.message()));
+        continue;
+      }
+      if (request.getValidateOnly()) {
+        results.put(name, partitionsResult(name, ErrorCode.NONE, ""));
+        continue;
+      }
+      try {
+        newParts.addAll(writeNewPartitions(existing, plan.added()));
+        changed.add(name);
+        results.put(name, partitionsResult(name, ErrorCode.NONE, ""));
+      } catch (MetadataStoreException e) {
+        log.warn("Could not add partitions to {}: {}", name, e.getMessage());
+        results.put(
+            name,
+            partitionsResult(
+                name,
+                ErrorCode.UNKNOWN_SERVER_ERROR,
+                "Could not write the new partitions: " + e.getMessage()));
+      }
+    }
+    CreatePartitionsResponse response =
+        CreatePartitionsResponse.newBuilder().addAllResults(results.values()).build();
+    if (changed.isEmpty()) {
+      future.complete(response);
+      return;
+    }
+    List<CompletableFuture<?>> acks = announceTopics(changed, newParts);
+    long timeoutMs = request.getTimeoutMs() > 0 ? request.getTimeoutMs() : cfg.requestTimeoutMs();
+    CompletableFuture.allOf(
+            acks.stream().map(f -> f.handle((r, e) -> null)).toArray(CompletableFuture[]::new))
+        .completeOnTimeout(null, timeoutMs, TimeUnit.MILLISECONDS)
+        .whenComplete((r, e) -> future.complete(response));
+  }
+
+  /**
+   * One fenced transaction: the topic znode's new assignment (conditional on its version) and a
+   * state znode (leader = first live replica, ISR = live replicas) per new partition.
+   */
+  private List<TopicPartition> writeNewPartitions(
+      TopicAssignment existing, Map<Integer, List<Integer>> added) {
+    String t = existing.name();
+    Versioned<byte[]> raw =
+        store
+            .read(ZkPaths.topicPath(t))
+            .orElseThrow(
+                () ->
+                    new MetadataStoreException(
+                        "ZooKeeper: " + ZkPaths.topicPath(t) + " is gone", null));
+    TreeMap<Integer, List<Integer>> all = new TreeMap<>(existing.replicas());
+    all.putAll(added);
+    TopicAssignment extended = new TopicAssignment(t, existing.topicId(), all);
+    List<CuratorOp> ops = new ArrayList<>();
+    ops.add(
+        op(
+            () ->
+                writer
+                    .ops()
+                    .setData()
+                    .withVersion(raw.version())
+                    .forPath(ZkPaths.topicPath(t), ZkPaths.encodeTopic(extended))));
+    if (store.stat(ZkPaths.partitionsPath(t)).isEmpty()) {
+      ops.add(create(ZkPaths.partitionsPath(t), new byte[0]));
+    }
+    Map<TopicPartition, LeaderAndIsr> states = new TreeMap<>();
+    for (var e : added.entrySet()) {
+      int p = e.getKey();
+      LeaderAndIsr s =
+          PartitionLeaderElection.initialState(e.getValue(), ctx.eligibleIds(), ctx.epoch);
+      ops.add(create(ZkPaths.partitionPath(t, p), new byte[0]));
+      ops.add(create(ZkPaths.partitionStatePath(t, p), ZkPaths.encodePartitionState(s)));
+      states.put(new TopicPartition(t, p), s.withPartitionEpoch(0));
+    }
+    writer.write(ops);
+    ctx.topics.put(t, extended);
+    ctx.states.putAll(states);
+    log.info(
+        "Added partitions {} to topic {} (now {} partitions): {}",
+        added.keySet(),
+        t,
+        extended.numPartitions(),
+        added);
+    states.forEach(this::logLeader);
+    return new ArrayList<>(states.keySet());
+  }
+
+  private static CreatePartitionsTopicResult partitionsResult(
+      String name, ErrorCode error, String message) {
+    return CreatePartitionsTopicResult.newBuilder()
         .setName(name)
         .setError(error)
         .setErrorMessage(message)
@@ -1093,6 +1232,16 @@ final class ActiveController {
   }
 
   // ================================================================ helpers
+
+  /** Eligible (live, not shutting down) broker ids -> their broker.rack (null when unset). */
+  private Map<Integer, String> eligibleRacks() {
+    Map<Integer, String> out = new TreeMap<>();
+    for (int id : ctx.eligibleIds()) {
+      BrokerInfo b = ctx.liveBrokers.get(id);
+      out.put(id, b == null ? null : b.rack());
+    }
+    return out;
+  }
 
   private boolean unclean(String topic) {
     return ctx.uncleanAllowed(topic, cfg.brokerProps());

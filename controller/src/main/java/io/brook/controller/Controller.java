@@ -13,6 +13,10 @@ import io.brook.protocol.v1.ControlledShutdownRequest;
 import io.brook.protocol.v1.ControlledShutdownResponse;
 import io.brook.protocol.v1.CreatableTopic;
 import io.brook.protocol.v1.CreatableTopicResult;
+import io.brook.protocol.v1.CreatePartitionsRequest;
+import io.brook.protocol.v1.CreatePartitionsResponse;
+import io.brook.protocol.v1.CreatePartitionsTopic;
+import io.brook.protocol.v1.CreatePartitionsTopicResult;
 import io.brook.protocol.v1.CreateTopicsRequest;
 import io.brook.protocol.v1.CreateTopicsResponse;
 import io.brook.protocol.v1.DeletableTopicResult;
@@ -181,6 +185,31 @@ public final class Controller implements AutoCloseable {
             b.addTopics(
                 DeletableTopicResult.newBuilder()
                     .setName(t)
+                    .setError(ErrorCode.NOT_CONTROLLER)
+                    .setErrorMessage(notControllerMessage()));
+          }
+          return b.build();
+        });
+    return f;
+  }
+
+  /**
+   * Adds partitions to existing topics; every topic gets NOT_CONTROLLER when this broker is not the
+   * controller.
+   */
+  public CompletableFuture<CreatePartitionsResponse> createPartitions(
+      CreatePartitionsRequest request) {
+    CompletableFuture<CreatePartitionsResponse> f = new CompletableFuture<>();
+    submit(
+        "create partitions",
+        f,
+        a -> a.createPartitions(request, f),
+        () -> {
+          CreatePartitionsResponse.Builder b = CreatePartitionsResponse.newBuilder();
+          for (CreatePartitionsTopic t : request.getTopicsList()) {
+            b.addResults(
+                CreatePartitionsTopicResult.newBuilder()
+                    .setName(t.getName())
                     .setError(ErrorCode.NOT_CONTROLLER)
                     .setErrorMessage(notControllerMessage()));
           }

@@ -44,7 +44,20 @@ final class FakeBroker implements AutoCloseable {
     this(id, client, false);
   }
 
+  /** A broker registered with broker.rack {@code rack} (null: none). */
+  FakeBroker(int id, CuratorFramework client, String rack) throws Exception {
+    this(id, client, false, rack);
+  }
+
   FakeBroker(int id, CuratorFramework client, boolean slowFirstUpdateMetadata) throws Exception {
+    this(id, client, slowFirstUpdateMetadata, null);
+  }
+
+  private final String rack;
+
+  FakeBroker(int id, CuratorFramework client, boolean slowFirstUpdateMetadata, String rack)
+      throws Exception {
+    this.rack = rack;
     AtomicBoolean holdNext = new AtomicBoolean(slowFirstUpdateMetadata);
     this.id = id;
     this.client = client;
@@ -90,7 +103,7 @@ final class FakeBroker implements AutoCloseable {
   }
 
   void register() {
-    registrar = new BrokerRegistrar(client, BrokerInfo.of(id, "broker-" + id, 9000 + id, null));
+    registrar = new BrokerRegistrar(client, BrokerInfo.of(id, "broker-" + id, 9000 + id, rack));
     registrar.start();
   }
 

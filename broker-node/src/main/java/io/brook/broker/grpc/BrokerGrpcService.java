@@ -2,6 +2,8 @@ package io.brook.broker.grpc;
 
 import io.brook.broker.server.BrokerApi;
 import io.brook.protocol.v1.BrokerServiceGrpc;
+import io.brook.protocol.v1.CreatePartitionsRequest;
+import io.brook.protocol.v1.CreatePartitionsResponse;
 import io.brook.protocol.v1.CreateTopicsRequest;
 import io.brook.protocol.v1.CreateTopicsResponse;
 import io.brook.protocol.v1.DeleteTopicsRequest;
@@ -70,6 +72,12 @@ public final class BrokerGrpcService extends BrokerServiceGrpc.BrokerServiceImpl
   @Override
   public void deleteTopics(DeleteTopicsRequest req, StreamObserver<DeleteTopicsResponse> out) {
     reply(() -> api.deleteTopics(req), out);
+  }
+
+  @Override
+  public void createPartitions(
+      CreatePartitionsRequest req, StreamObserver<CreatePartitionsResponse> out) {
+    reply(() -> api.createPartitions(req), out);
   }
 
   @Override

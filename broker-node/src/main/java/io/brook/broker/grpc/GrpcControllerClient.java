@@ -9,6 +9,8 @@ import io.brook.protocol.v1.BrokerEndpoint;
 import io.brook.protocol.v1.ControlledShutdownRequest;
 import io.brook.protocol.v1.ControlledShutdownResponse;
 import io.brook.protocol.v1.ControllerServiceGrpc;
+import io.brook.protocol.v1.CreatePartitionsRequest;
+import io.brook.protocol.v1.CreatePartitionsResponse;
 import io.brook.protocol.v1.CreateTopicsRequest;
 import io.brook.protocol.v1.CreateTopicsResponse;
 import io.brook.protocol.v1.DeleteTopicsRequest;
@@ -64,6 +66,18 @@ public final class GrpcControllerClient implements ControllerClient {
     CompletableFuture<DeleteTopicsResponse> f = new CompletableFuture<>();
     try {
       Context.ROOT.run(() -> stub(controller, timeoutMs).deleteTopics(request, completing(f)));
+    } catch (RuntimeException e) {
+      f.completeExceptionally(e);
+    }
+    return f;
+  }
+
+  @Override
+  public CompletableFuture<CreatePartitionsResponse> createPartitions(
+      BrokerEndpoint controller, CreatePartitionsRequest request, long timeoutMs) {
+    CompletableFuture<CreatePartitionsResponse> f = new CompletableFuture<>();
+    try {
+      Context.ROOT.run(() -> stub(controller, timeoutMs).createPartitions(request, completing(f)));
     } catch (RuntimeException e) {
       f.completeExceptionally(e);
     }

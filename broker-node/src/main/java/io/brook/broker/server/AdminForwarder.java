@@ -11,6 +11,9 @@ import io.brook.protocol.v1.ControlledShutdownRequest;
 import io.brook.protocol.v1.ControlledShutdownResponse;
 import io.brook.protocol.v1.CreatableTopic;
 import io.brook.protocol.v1.CreatableTopicResult;
+import io.brook.protocol.v1.CreatePartitionsRequest;
+import io.brook.protocol.v1.CreatePartitionsResponse;
+import io.brook.protocol.v1.CreatePartitionsTopicResult;
 import io.brook.protocol.v1.CreateTopicsRequest;
 import io.brook.protocol.v1.CreateTopicsResponse;
 import io.brook.protocol.v1.DeletableTopicResult;
@@ -29,12 +32,12 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 /**
- * Sends controller calls (CreateTopics, DeleteTopics, AlterPartition, AllocateProducerIds,
- * ControlledShutdown) to the active controller: the one in this broker when it is active, otherwise
- * the controller named by the metadata cache over ControllerService. While no controller answers
- * (an election is in progress: NOT_CONTROLLER, unknown controller, unreachable), the call is
- * retried every {@code retry.backoff.ms} until its timeout, then answered with NOT_CONTROLLER per
- * topic.
+ * Sends controller calls (CreateTopics, DeleteTopics, CreatePartitions, AlterPartition,
+ * AllocateProducerIds, ControlledShutdown) to the active controller: the one in this broker when it
+ * is active, otherwise the controller named by the metadata cache over ControllerService. While no
+ * controller answers (an election is in progress: NOT_CONTROLLER, unknown controller, unreachable),
+ * the call is retried every {@code retry.backoff.ms} until its timeout, then answered with
+ * NOT_CONTROLLER per topic.
  *
  * <p>Thread-safe. Retries run on the scheduler; nothing blocks.
  */
@@ -89,6 +92,30 @@ public final class AdminForwarder {
                     .setError(ErrorCode.NOT_CONTROLLER)
                     .setErrorMessage(why));
           }
+          return b.build();
+        });
+  }
+
+  public CompletableFuture<CreatePartitionsResponse> createPartitions(CreatePartitionsRequest req) {
+    long timeoutMs = req.getTimeoutMs() > 0 ? req.getTimeoutMs() : defaultTimeoutMs;
+    return forward(
+        timeoutMs,
+        c -> c.createPartitions(req),
+        (ep, left) -> remote.createPartitions(ep, req, left),
+        r ->
+            r.getResultsCount() > 0
+                && r.getResultsList().stream()
+                    .allMatch(t -> t.getError() == ErrorCode.NOT_CONTROLLER),
+        why -> {
+          CreatePartitionsResponse.Builder b = CreatePartitionsResponse.newBuilder();
+          req.getTopicsList()
+              .forEach(
+                  t ->
+                      b.addResults(
+                          CreatePartitionsTopicResult.newBuilder()
+                              .setName(t.getName())
+                              .setError(ErrorCode.NOT_CONTROLLER)
+                              .setErrorMessage(why)));
           return b.build();
         });
   }

@@ -1,5 +1,8 @@
 package io.brook.broker.server;
 
+import io.brook.protocol.v1.CreatePartitionsRequest;
+import io.brook.protocol.v1.CreatePartitionsResponse;
+import io.brook.protocol.v1.CreatePartitionsTopicResult;
 import io.brook.protocol.v1.CreateTopicsRequest;
 import io.brook.protocol.v1.CreateTopicsResponse;
 import io.brook.protocol.v1.DeleteTopicsRequest;
@@ -46,6 +49,25 @@ public interface BrokerApi {
   CompletableFuture<CreateTopicsResponse> createTopics(CreateTopicsRequest request);
 
   CompletableFuture<DeleteTopicsResponse> deleteTopics(DeleteTopicsRequest request);
+
+  /**
+   * Adds partitions (forwarded to the controller). The default answers INVALID_REQUEST per topic
+   * (an API without a controller); the broker's handler overrides it.
+   */
+  default CompletableFuture<CreatePartitionsResponse> createPartitions(
+      CreatePartitionsRequest request) {
+    CreatePartitionsResponse.Builder b = CreatePartitionsResponse.newBuilder();
+    request
+        .getTopicsList()
+        .forEach(
+            t ->
+                b.addResults(
+                    CreatePartitionsTopicResult.newBuilder()
+                        .setName(t.getName())
+                        .setError(ErrorCode.INVALID_REQUEST)
+                        .setErrorMessage("This broker cannot add partitions")));
+    return CompletableFuture.completedFuture(b.build());
+  }
 
   CompletableFuture<DescribeClusterResponse> describeCluster(DescribeClusterRequest request);
 

@@ -9,6 +9,8 @@ import io.brook.broker.replica.ReplicaManager;
 import io.brook.common.Topic;
 import io.brook.common.TopicPartition;
 import io.brook.protocol.v1.BrokerEndpoint;
+import io.brook.protocol.v1.CreatePartitionsRequest;
+import io.brook.protocol.v1.CreatePartitionsResponse;
 import io.brook.protocol.v1.CreateTopicsRequest;
 import io.brook.protocol.v1.CreateTopicsResponse;
 import io.brook.protocol.v1.DeleteTopicsRequest;
@@ -224,6 +226,11 @@ public final class BrokerRequestHandler implements BrokerApi {
   @Override
   public CompletableFuture<DeleteTopicsResponse> deleteTopics(DeleteTopicsRequest req) {
     return forwarder.deleteTopics(req);
+  }
+
+  @Override
+  public CompletableFuture<CreatePartitionsResponse> createPartitions(CreatePartitionsRequest req) {
+    return forwarder.createPartitions(req);
   }
 
   // ------------------------------------------------------------------ producer ids

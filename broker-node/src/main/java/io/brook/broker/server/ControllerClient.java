@@ -7,6 +7,8 @@ import io.brook.protocol.v1.AlterPartitionResponse;
 import io.brook.protocol.v1.BrokerEndpoint;
 import io.brook.protocol.v1.ControlledShutdownRequest;
 import io.brook.protocol.v1.ControlledShutdownResponse;
+import io.brook.protocol.v1.CreatePartitionsRequest;
+import io.brook.protocol.v1.CreatePartitionsResponse;
 import io.brook.protocol.v1.CreateTopicsRequest;
 import io.brook.protocol.v1.CreateTopicsResponse;
 import io.brook.protocol.v1.DeleteTopicsRequest;
@@ -24,6 +26,13 @@ public interface ControllerClient extends AutoCloseable {
 
   CompletableFuture<DeleteTopicsResponse> deleteTopics(
       BrokerEndpoint controller, DeleteTopicsRequest request, long timeoutMs);
+
+  /** The default fails the call (a client that cannot forward CreatePartitions). */
+  default CompletableFuture<CreatePartitionsResponse> createPartitions(
+      BrokerEndpoint controller, CreatePartitionsRequest request, long timeoutMs) {
+    return CompletableFuture.failedFuture(
+        new UnsupportedOperationException("CreatePartitions is not supported by this client"));
+  }
 
   CompletableFuture<AlterPartitionResponse> alterPartition(
       BrokerEndpoint controller, AlterPartitionRequest request, long timeoutMs);

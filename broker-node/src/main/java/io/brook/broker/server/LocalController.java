@@ -6,6 +6,8 @@ import io.brook.protocol.v1.AlterPartitionRequest;
 import io.brook.protocol.v1.AlterPartitionResponse;
 import io.brook.protocol.v1.ControlledShutdownRequest;
 import io.brook.protocol.v1.ControlledShutdownResponse;
+import io.brook.protocol.v1.CreatePartitionsRequest;
+import io.brook.protocol.v1.CreatePartitionsResponse;
 import io.brook.protocol.v1.CreateTopicsRequest;
 import io.brook.protocol.v1.CreateTopicsResponse;
 import io.brook.protocol.v1.DeleteTopicsRequest;
@@ -19,6 +21,12 @@ public interface LocalController {
   CompletableFuture<CreateTopicsResponse> createTopics(CreateTopicsRequest request);
 
   CompletableFuture<DeleteTopicsResponse> deleteTopics(DeleteTopicsRequest request);
+
+  /** The default: not supported (a controller without CreatePartitions). */
+  default CompletableFuture<CreatePartitionsResponse> createPartitions(
+      CreatePartitionsRequest request) {
+    throw new IllegalStateException("CreatePartitions is not supported here");
+  }
 
   CompletableFuture<AlterPartitionResponse> alterPartition(AlterPartitionRequest request);
 
@@ -44,6 +52,12 @@ public interface LocalController {
       @Override
       public CompletableFuture<DeleteTopicsResponse> deleteTopics(DeleteTopicsRequest r) {
         return c.deleteTopics(r);
+      }
+
+      @Override
+      public CompletableFuture<CreatePartitionsResponse> createPartitions(
+          CreatePartitionsRequest r) {
+        return c.createPartitions(r);
       }
 
       @Override

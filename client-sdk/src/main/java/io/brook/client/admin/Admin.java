@@ -30,6 +30,18 @@ public interface Admin extends AutoCloseable {
 
   DeleteTopicsResult deleteTopics(Collection<String> topics, DeleteTopicsOptions options);
 
+  /**
+   * Increases the partition count of topics (Kafka's {@code Admin.createPartitions}); the result's
+   * futures fail with InvalidPartitionsException, UnknownTopicOrPartitionException,
+   * InvalidReplicaAssignmentException, ... with the controller's message.
+   */
+  default CreatePartitionsResult createPartitions(Map<String, NewPartitions> newPartitions) {
+    return createPartitions(newPartitions, new CreatePartitionsOptions());
+  }
+
+  CreatePartitionsResult createPartitions(
+      Map<String, NewPartitions> newPartitions, CreatePartitionsOptions options);
+
   /** The topics of the cluster; internal ones only when the options ask for them. */
   default ListTopicsResult listTopics() {
     return listTopics(new ListTopicsOptions());

@@ -15,6 +15,11 @@ import io.brook.common.Topic;
 import io.brook.protocol.v1.BrokerEndpoint;
 import io.brook.protocol.v1.CreatableTopic;
 import io.brook.protocol.v1.CreatableTopicResult;
+import io.brook.protocol.v1.CreatePartitionsAssignment;
+import io.brook.protocol.v1.CreatePartitionsRequest;
+import io.brook.protocol.v1.CreatePartitionsResponse;
+import io.brook.protocol.v1.CreatePartitionsTopic;
+import io.brook.protocol.v1.CreatePartitionsTopicResult;
 import io.brook.protocol.v1.CreateTopicsRequest;
 import io.brook.protocol.v1.CreateTopicsResponse;
 import io.brook.protocol.v1.DeletableTopicResult;
@@ -207,6 +212,57 @@ public final class BrookAdmin implements Admin {
         },
         failure -> futures.values().forEach(f -> f.completeExceptionally(failure)));
     return new DeleteTopicsResult(futures);
+  }
+
+  @Override
+  public CreatePartitionsResult createPartitions(
+      Map<String, NewPartitions> newPartitions, CreatePartitionsOptions options) {
+    Map<String, CompletableFuture<Void>> futures = new LinkedHashMap<>();
+    CreatePartitionsRequest.Builder b =
+        CreatePartitionsRequest.newBuilder()
+            .setTimeoutMs((int) Math.min(Integer.MAX_VALUE, timeout(options)))
+            .setValidateOnly(options.validateOnly());
+    newPartitions.forEach(
+        (topic, np) -> {
+          futures.put(topic, new CompletableFuture<>());
+          CreatePartitionsTopic.Builder t =
+              CreatePartitionsTopic.newBuilder().setName(topic).setCount(np.totalCount());
+          if (np.assignments() != null) {
+            np.assignments()
+                .forEach(
+                    rs ->
+                        t.addAssignments(
+                            CreatePartitionsAssignment.newBuilder().addAllBrokerIds(rs)));
+          }
+          b.addTopics(t);
+        });
+    CreatePartitionsRequest request = b.build();
+    calls.submit(
+        "createPartitions",
+        timeout(options),
+        stub -> stub.createPartitions(request),
+        (CreatePartitionsResponse resp) -> {
+          for (CreatePartitionsTopicResult r : resp.getResultsList()) {
+            if (r.getError() == ErrorCode.NOT_CONTROLLER) {
+              throw ErrorMapping.exception(r.getError(), r.getErrorMessage());
+            }
+          }
+          for (CreatePartitionsTopicResult r : resp.getResultsList()) {
+            CompletableFuture<Void> f = futures.get(r.getName());
+            if (f == null) {
+              continue;
+            }
+            if (r.getError() == ErrorCode.NONE) {
+              f.complete(null);
+            } else {
+              f.completeExceptionally(ErrorMapping.exception(r.getError(), r.getErrorMessage()));
+            }
+          }
+          futures.values().forEach(f -> f.completeExceptionally(noAnswer()));
+          return null;
+        },
+        failure -> futures.values().forEach(f -> f.completeExceptionally(failure)));
+    return new CreatePartitionsResult(futures);
   }
 
   private static BrookException noAnswer() {

@@ -5,10 +5,12 @@ import io.brook.client.admin.Config;
 import io.brook.client.admin.ConfigEntry;
 import io.brook.client.admin.ConfigResource;
 import io.brook.client.admin.ListTopicsOptions;
+import io.brook.client.admin.NewPartitions;
 import io.brook.client.admin.NewTopic;
 import io.brook.client.admin.TopicDescription;
 import io.brook.client.admin.TopicPartitionInfo;
 import io.brook.client.common.Node;
+import io.brook.client.common.errors.InvalidPartitionsException;
 import io.brook.client.common.errors.TopicExistsException;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -38,7 +40,8 @@ public final class TopicCommand {
    */
   static final String DEFAULT_TOOL_TIMEOUT_MS = "15000";
 
-  static int run(String[] args, PrintStream out) {
+  /** Runs the tool: prints to {@code out} (errors to stderr) and returns the exit code. */
+  public static int run(String[] args, PrintStream out) {
     return ToolArgs.run(
         "TopicCommand",
         "Error while executing topic command : ",
@@ -52,6 +55,7 @@ public final class TopicCommand {
             argv,
             Set.of(
                 "--create",
+                "--alter",
                 "--list",
                 "--describe",
                 "--delete",
@@ -75,7 +79,7 @@ public final class TopicCommand {
             Set.of());
     if (a.has("--help")) {
       out.println(
-          "usage: brook-topics.sh --bootstrap-server B --create|--list|--describe|--delete"
+          "usage: brook-topics.sh --bootstrap-server B --create|--alter|--list|--describe|--delete"
               + " [--topic T] [--partitions N] [--replication-factor R] [--replica-assignment 1:2,2:3]"
               + " [--config k=v ...] [--if-not-exists] [--if-exists] [--exclude-internal]"
               + " [--under-replicated-partitions | --unavailable-partitions |"
@@ -83,14 +87,14 @@ public final class TopicCommand {
       return 0;
     }
     int actions = 0;
-    for (String f : List.of("--create", "--list", "--describe", "--delete")) {
+    for (String f : List.of("--create", "--alter", "--list", "--describe", "--delete")) {
       if (a.has(f)) {
         actions++;
       }
     }
     if (actions != 1) {
       throw new ToolArgs.UsageException(
-          "Command must include exactly one action: --list, --describe, --create or --delete");
+          "Command must include exactly one action: --list, --describe, --create, --alter or --delete");
     }
     PartitionFilter filter = PartitionFilter.of(a);
     Properties props = new Properties();
@@ -101,6 +105,8 @@ public final class TopicCommand {
     try (Admin admin = Admin.create(props)) {
       if (a.has("--create")) {
         return create(admin, a, out);
+      } else if (a.has("--alter")) {
+        return alter(admin, a);
       } else if (a.has("--list")) {
         for (String t : matching(admin, a.get("--topic"), a.has("--exclude-internal"))) {
           out.println(t);
@@ -351,6 +357,56 @@ public final class TopicCommand {
 
   private static String ids(List<Node> nodes) {
     return nodes.stream().map(Node::idString).collect(Collectors.joining(","));
+  }
+
+  /**
+   * {@code --alter --topic T --partitions N [--replica-assignment ...]}: increases the partition
+   * count of the matching topics (Kafka's TopicCommand.alterTopic); with an assignment, the entries
+   * past the current partition count are the new partitions' replicas.
+   */
+  private static int alter(Admin admin, ToolArgs a) throws Exception {
+    String topicArg = a.required("--topic");
+    if (a.get("--partitions") == null) {
+      throw new ToolArgs.UsageException("Missing required argument \"[partitions]\"");
+    }
+    int count = a.getInt("--partitions", 0);
+    List<String> topics = matching(admin, topicArg, true);
+    if (topics.isEmpty()) {
+      if (a.has("--if-exists")) {
+        return 0;
+      }
+      throw new ToolArgs.UsageException("Topic '" + topicArg + "' does not exist as expected");
+    }
+    Map<String, TopicDescription> described = admin.describeTopics(topics).allTopicNames().get();
+    Map<String, NewPartitions> request = new LinkedHashMap<>();
+    for (String t : topics) {
+      int current = described.get(t).partitions().size();
+      if (count <= current) {
+        throw new InvalidPartitionsException(
+            "The number of partitions for a topic can only be increased. Topic "
+                + t
+                + " currently has "
+                + current
+                + " partitions, "
+                + count
+                + " would not be an increase.");
+      }
+      if (a.get("--replica-assignment") != null) {
+        Map<Integer, List<Integer>> all = parseReplicaAssignment(a.get("--replica-assignment"));
+        List<List<Integer>> added = new ArrayList<>();
+        all.forEach(
+            (p, rs) -> {
+              if (p >= current) {
+                added.add(rs);
+              }
+            });
+        request.put(t, NewPartitions.increaseTo(count, added));
+      } else {
+        request.put(t, NewPartitions.increaseTo(count));
+      }
+    }
+    admin.createPartitions(request).all().get();
+    return 0;
   }
 
   private static int delete(Admin admin, ToolArgs a) throws Exception {

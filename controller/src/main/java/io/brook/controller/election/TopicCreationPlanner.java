@@ -55,6 +55,34 @@ public final class TopicCreationPlanner {
       int defaultReplicationFactor,
       UUID topicId,
       Random random) {
+    Map<Integer, String> racks = new TreeMap<>();
+    liveBrokers.forEach(b -> racks.put(b, null));
+    return plan(
+        request,
+        existingTopics,
+        beingDeleted,
+        racks,
+        defaultPartitions,
+        defaultReplicationFactor,
+        topicId,
+        random);
+  }
+
+  /**
+   * As {@link #plan(CreatableTopic, Collection, Collection, Collection, int, int, UUID, Random)},
+   * with the live brokers' racks (broker id -> broker.rack, null when unset) for rack-aware
+   * placement.
+   */
+  public static Result plan(
+      CreatableTopic request,
+      Collection<String> existingTopics,
+      Collection<String> beingDeleted,
+      Map<Integer, String> brokerRacks,
+      int defaultPartitions,
+      int defaultReplicationFactor,
+      UUID topicId,
+      Random random) {
+    Collection<Integer> liveBrokers = brokerRacks.keySet();
     String name = request.getName();
     var invalid = Topic.invalidReason(name);
     if (invalid.isPresent()) {
@@ -123,13 +151,16 @@ public final class TopicCreationPlanner {
                 + liveBrokers.size()
                 + ".");
       }
-      replicas = ReplicaPlacement.assign(new ArrayList<>(liveBrokers), partitions, rf, -1, random);
+      try {
+        replicas = ReplicaPlacement.assign(brokerRacks, partitions, rf, -1, -1, random);
+      } catch (IllegalArgumentException e) {
+        return Result.fail(ErrorCode.INVALID_REPLICA_ASSIGNMENT, e.getMessage());
+      }
     }
     return new Result(new TopicAssignment(name, topicId, replicas), configs, ErrorCode.NONE, "");
   }
 
-  private static Result checkManual(
-      List<ReplicaAssignment> assignments, Collection<Integer> liveBrokers) {
+  static Result checkManual(List<ReplicaAssignment> assignments, Collection<Integer> liveBrokers) {
     SortedMap<Integer, List<Integer>> replicas = new TreeMap<>();
     Set<Integer> unknown = new TreeSet<>();
     int size = -1;

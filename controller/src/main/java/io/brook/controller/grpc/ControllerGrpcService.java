@@ -8,6 +8,8 @@ import io.brook.protocol.v1.AlterPartitionResponse;
 import io.brook.protocol.v1.ControlledShutdownRequest;
 import io.brook.protocol.v1.ControlledShutdownResponse;
 import io.brook.protocol.v1.ControllerServiceGrpc;
+import io.brook.protocol.v1.CreatePartitionsRequest;
+import io.brook.protocol.v1.CreatePartitionsResponse;
 import io.brook.protocol.v1.CreateTopicsRequest;
 import io.brook.protocol.v1.CreateTopicsResponse;
 import io.brook.protocol.v1.DeleteTopicsRequest;
@@ -37,6 +39,12 @@ public final class ControllerGrpcService extends ControllerServiceGrpc.Controlle
   public void deleteTopics(
       DeleteTopicsRequest request, StreamObserver<DeleteTopicsResponse> responses) {
     reply(() -> controller.deleteTopics(request), responses);
+  }
+
+  @Override
+  public void createPartitions(
+      CreatePartitionsRequest request, StreamObserver<CreatePartitionsResponse> responses) {
+    reply(() -> controller.createPartitions(request), responses);
   }
 
   @Override
