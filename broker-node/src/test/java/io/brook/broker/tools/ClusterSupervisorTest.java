@@ -54,7 +54,8 @@ class ClusterSupervisorTest {
     brokerScript("trap 'exit 0' TERM; echo registered; while true; do sleep 0.2; done");
     progressBytes = new ByteArrayOutputStream();
     progress = new PrintStream(progressBytes, true, StandardCharsets.UTF_8);
-    layout = ClusterLayout.plan(dir, 2, freePort(), freePort(), Map.of());
+    // Brokers take consecutive ports from the base: pick a base whose next port is free too.
+    layout = ClusterLayout.plan(dir, 2, freePort(), freeConsecutivePorts(2), Map.of());
   }
 
   @AfterEach
@@ -201,5 +202,27 @@ class ClusterSupervisorTest {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
     }
+  }
+
+  /** An OS-chosen port p such that p .. p+n-1 could all be bound just now. */
+  private static int freeConsecutivePorts(int n) throws IOException {
+    for (int attempt = 0; attempt < 100; attempt++) {
+      int base = freePort();
+      if (base + n - 1 > 65535) {
+        continue;
+      }
+      boolean allFree = true;
+      for (int i = 1; i < n && allFree; i++) {
+        try (ServerSocket s = new ServerSocket(base + i)) {
+          // free
+        } catch (IOException e) {
+          allFree = false;
+        }
+      }
+      if (allFree) {
+        return base;
+      }
+    }
+    throw new IOException("no " + n + " consecutive free ports found");
   }
 }
