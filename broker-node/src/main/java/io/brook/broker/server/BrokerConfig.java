@@ -60,6 +60,9 @@ public final class BrokerConfig {
       "log.flush.offset.checkpoint.interval.ms";
   public static final String LOG_FLUSH_START_OFFSET_CHECKPOINT_INTERVAL_MS =
       "log.flush.start.offset.checkpoint.interval.ms";
+  public static final String PRODUCER_ID_EXPIRATION_MS = "producer.id.expiration.ms";
+  public static final String PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS =
+      "producer.id.expiration.check.interval.ms";
   public static final String REPLICA_LAG_TIME_MAX_MS = "replica.lag.time.max.ms";
   public static final String REPLICA_FETCH_WAIT_MAX_MS = "replica.fetch.wait.max.ms";
   public static final String REPLICA_FETCH_MIN_BYTES = "replica.fetch.min.bytes";
@@ -138,6 +141,13 @@ public final class BrokerConfig {
         LOG_FLUSH_START_OFFSET_CHECKPOINT_INTERVAL_MS,
         Type.INT,
         "60000",
+        atLeast(1),
+        "must be positive");
+    define(PRODUCER_ID_EXPIRATION_MS, Type.LONG, "86400000", atLeast(1), "must be positive");
+    define(
+        PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS,
+        Type.LONG,
+        "600000",
         atLeast(1),
         "must be positive");
     define(REPLICA_LAG_TIME_MAX_MS, Type.LONG, "30000", atLeast(1), "must be positive");

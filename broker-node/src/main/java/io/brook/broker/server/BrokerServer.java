@@ -271,12 +271,15 @@ public final class BrokerServer implements AutoCloseable {
   private LogManagerConfig logManagerConfig() {
     LogConfig defaults = LogConfig.fromMap(TopicConfigs.effective(config.originals(), Map.of()));
     return new LogManagerConfig(
-        defaults,
-        config.getInt(BrokerConfig.NUM_RECOVERY_THREADS_PER_DATA_DIR),
-        config.getLong(BrokerConfig.LOG_RETENTION_CHECK_INTERVAL_MS),
-        config.getLong(BrokerConfig.LOG_FLUSH_SCHEDULER_INTERVAL_MS),
-        config.getInt(BrokerConfig.LOG_FLUSH_OFFSET_CHECKPOINT_INTERVAL_MS),
-        config.getInt(BrokerConfig.LOG_FLUSH_START_OFFSET_CHECKPOINT_INTERVAL_MS));
+            defaults,
+            config.getInt(BrokerConfig.NUM_RECOVERY_THREADS_PER_DATA_DIR),
+            config.getLong(BrokerConfig.LOG_RETENTION_CHECK_INTERVAL_MS),
+            config.getLong(BrokerConfig.LOG_FLUSH_SCHEDULER_INTERVAL_MS),
+            config.getInt(BrokerConfig.LOG_FLUSH_OFFSET_CHECKPOINT_INTERVAL_MS),
+            config.getInt(BrokerConfig.LOG_FLUSH_START_OFFSET_CHECKPOINT_INTERVAL_MS))
+        .withProducerIdExpiration(
+            config.getLong(BrokerConfig.PRODUCER_ID_EXPIRATION_MS),
+            config.getLong(BrokerConfig.PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS));
   }
 
   private ExecutorService newRequestExecutor(int id, int threads) {

@@ -41,6 +41,10 @@ class BrokerConfigTest {
     assertEquals(1048588, c.getInt("message.max.bytes"));
     assertEquals(104857600, c.socketRequestMaxBytes());
     assertTrue(c.controllerCandidate());
+    assertEquals(30000L, c.getLong("replica.lag.time.max.ms"));
+    assertEquals(500, c.getInt("replica.fetch.wait.max.ms"));
+    assertEquals(1048576, c.getInt("replica.fetch.max.bytes"));
+    assertEquals(86400000L, c.getLong("producer.id.expiration.ms"));
   }
 
   @Test
