@@ -23,6 +23,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -97,8 +98,17 @@ class ClusterSupervisorTest {
     for (ClusterMember m : layout.members()) {
       assertFalse(Files.exists(m.pidFile()), m.name() + " pid file removed");
     }
-    assertFalse(ProcessHandle.of(zkPid).map(ProcessHandle::isAlive).orElse(false));
-    assertFalse(ProcessHandle.of(newB2).map(ProcessHandle::isAlive).orElse(false));
+    // stop() returns once the members are gone from the process table as members (a process that
+    // has exited may still await reaping by its parent for a moment): wait for the exit itself.
+    assertExits(zkPid);
+    assertExits(newB2);
+  }
+
+  private static void assertExits(long pid) throws Exception {
+    Optional<ProcessHandle> p = ProcessHandle.of(pid);
+    if (p.isPresent()) {
+      p.get().onExit().get(30, TimeUnit.SECONDS);
+    }
   }
 
   @Test
