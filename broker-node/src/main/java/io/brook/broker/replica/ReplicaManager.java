@@ -556,24 +556,28 @@ public final class ReplicaManager implements AutoCloseable {
    * min_bytes} readable or {@code max_wait_ms} passes.
    */
   public CompletableFuture<FetchResponse> fetch(FetchRequest req) {
+    // What each partition looked like BEFORE the read: an append landing between the read and
+    // this snapshot would otherwise count as seen, and the fetch would sleep through it.
+    List<DelayedFetch.Watched> watched = new ArrayList<>();
+    if (req.getMaxWaitMs() > 0) {
+      for (FetchTopic t : req.getTopicsList()) {
+        for (FetchPartition fp : t.getPartitionsList()) {
+          TopicPartition tp = new TopicPartition(t.getTopic(), fp.getPartition());
+          Partition p = partitions.get(tp);
+          watched.add(
+              new DelayedFetch.Watched(
+                  tp,
+                  fp.getFetchOffset(),
+                  p,
+                  p == null ? -1 : p.leaderEpoch(),
+                  p == null ? 0 : p.appendedBytes()));
+        }
+      }
+    }
     FetchRead first = read(req);
     int minBytes = Math.max(1, req.getMinBytes());
     if (req.getMaxWaitMs() <= 0 || first.bytes >= minBytes || first.error || first.empty) {
       return CompletableFuture.completedFuture(first.response);
-    }
-    List<DelayedFetch.Watched> watched = new ArrayList<>();
-    for (FetchTopic t : req.getTopicsList()) {
-      for (FetchPartition fp : t.getPartitionsList()) {
-        TopicPartition tp = new TopicPartition(t.getTopic(), fp.getPartition());
-        Partition p = partitions.get(tp);
-        watched.add(
-            new DelayedFetch.Watched(
-                tp,
-                fp.getFetchOffset(),
-                p,
-                p == null ? -1 : p.leaderEpoch(),
-                p == null ? 0 : p.appendedBytes()));
-      }
     }
     DelayedFetch op =
         new DelayedFetch(
@@ -657,19 +661,23 @@ public final class ReplicaManager implements AutoCloseable {
    * {@code max_wait_ms} is 0; otherwise waits in the replica-fetch purgatory for appends.
    */
   public CompletableFuture<ReplicaFetchResponse> fetchForFollower(ReplicaFetchRequest req) {
+    // Snapshot before the read (as in fetch): an append between the read and the snapshot must
+    // still wake this fetch, or the follower (and every acks=all producer) waits max_wait_ms.
+    List<DelayedReplicaFetch.Watched> watched = new ArrayList<>();
+    if (req.getMaxWaitMs() > 0) {
+      for (ReplicaFetchPosition pos : req.getPositionsList()) {
+        TopicPartition tp = new TopicPartition(pos.getTopic(), pos.getPartition());
+        Partition p = partitions.get(tp);
+        watched.add(
+            new DelayedReplicaFetch.Watched(
+                tp, p, p == null ? -1 : p.leaderEpoch(), p == null ? 0 : p.appendedBytes()));
+      }
+    }
     ReplicaRead first = readForFollower(req, true);
     int minBytes = Math.max(1, req.getMinBytes());
     // A request without positions waits max_wait_ms too (an idle follower must not spin).
     if (req.getMaxWaitMs() <= 0 || first.bytes >= minBytes || first.answerNow) {
       return CompletableFuture.completedFuture(first.response);
-    }
-    List<DelayedReplicaFetch.Watched> watched = new ArrayList<>();
-    for (ReplicaFetchPosition pos : req.getPositionsList()) {
-      TopicPartition tp = new TopicPartition(pos.getTopic(), pos.getPartition());
-      Partition p = partitions.get(tp);
-      watched.add(
-          new DelayedReplicaFetch.Watched(
-              tp, p, p == null ? -1 : p.leaderEpoch(), p == null ? 0 : p.appendedBytes()));
     }
     DelayedReplicaFetch op =
         new DelayedReplicaFetch(
