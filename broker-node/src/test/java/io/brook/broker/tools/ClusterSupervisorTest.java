@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.brook.broker.testing.Wait;
 import io.brook.common.Time;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -23,7 +24,6 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -98,17 +98,28 @@ class ClusterSupervisorTest {
     for (ClusterMember m : layout.members()) {
       assertFalse(Files.exists(m.pidFile()), m.name() + " pid file removed");
     }
-    // stop() returns once the members are gone from the process table as members (a process that
-    // has exited may still await reaping by its parent for a moment): wait for the exit itself.
-    assertExits(zkPid);
-    assertExits(newB2);
+    // stop() returns once the members have exited; an exited process may linger as a zombie
+    // until its parent (or, for these detached members, init) reaps it.
+    assertExited(zkPid);
+    assertExited(newB2);
   }
 
-  private static void assertExits(long pid) throws Exception {
-    Optional<ProcessHandle> p = ProcessHandle.of(pid);
-    if (p.isPresent()) {
-      p.get().onExit().get(30, TimeUnit.SECONDS);
-    }
+  /** Waits (with a deadline) until {@code pid} is gone or a zombie (state Z in /proc). */
+  private static void assertExited(long pid) throws Exception {
+    Wait.until(
+        "process " + pid + " exited",
+        Duration.ofSeconds(30),
+        () -> {
+          if (!ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+            return true;
+          }
+          try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            return stat.substring(stat.lastIndexOf(')') + 2).startsWith("Z");
+          } catch (IOException e) {
+            return true; // gone meanwhile
+          }
+        });
   }
 
   @Test
