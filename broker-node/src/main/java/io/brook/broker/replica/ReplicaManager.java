@@ -579,11 +579,12 @@ public final class ReplicaManager implements AutoCloseable {
     if (req.getMaxWaitMs() <= 0 || first.bytes >= minBytes || first.error || first.empty) {
       return CompletableFuture.completedFuture(first.response);
     }
-    DelayedFetch op =
-        new DelayedFetch(
+    DelayedFetch<FetchResponse> op =
+        new DelayedFetch<>(
             req.getMaxWaitMs(),
             minBytes,
             first.bytes,
+            true,
             watched,
             partitions::get,
             () -> read(req).response);
@@ -663,14 +664,18 @@ public final class ReplicaManager implements AutoCloseable {
   public CompletableFuture<ReplicaFetchResponse> fetchForFollower(ReplicaFetchRequest req) {
     // Snapshot before the read (as in fetch): an append between the read and the snapshot must
     // still wake this fetch, or the follower (and every acks=all producer) waits max_wait_ms.
-    List<DelayedReplicaFetch.Watched> watched = new ArrayList<>();
+    List<DelayedFetch.Watched> watched = new ArrayList<>();
     if (req.getMaxWaitMs() > 0) {
       for (ReplicaFetchPosition pos : req.getPositionsList()) {
         TopicPartition tp = new TopicPartition(pos.getTopic(), pos.getPartition());
         Partition p = partitions.get(tp);
         watched.add(
-            new DelayedReplicaFetch.Watched(
-                tp, p, p == null ? -1 : p.leaderEpoch(), p == null ? 0 : p.appendedBytes()));
+            new DelayedFetch.Watched(
+                tp,
+                pos.getFetchOffset(),
+                p,
+                p == null ? -1 : p.leaderEpoch(),
+                p == null ? 0 : p.appendedBytes()));
       }
     }
     ReplicaRead first = readForFollower(req, true);
@@ -679,11 +684,12 @@ public final class ReplicaManager implements AutoCloseable {
     if (req.getMaxWaitMs() <= 0 || first.bytes >= minBytes || first.answerNow) {
       return CompletableFuture.completedFuture(first.response);
     }
-    DelayedReplicaFetch op =
-        new DelayedReplicaFetch(
+    DelayedFetch<ReplicaFetchResponse> op =
+        new DelayedFetch<>(
             req.getMaxWaitMs(),
             minBytes,
             first.bytes,
+            false,
             watched,
             partitions::get,
             () -> readForFollower(req, false).response);
