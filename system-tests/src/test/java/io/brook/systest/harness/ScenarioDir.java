@@ -1,0 +1,103 @@
+package io.brook.systest.harness;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+/**
+ * One scenario's directory, {@code system-tests/target/system-tests/<scenario>-<timestamp>/}: the
+ * cluster's configs, data directories and process output, and whatever the scenario saves
+ * (histories). Deleted when the scenario passed, kept (and its path printed) when it failed:
+ *
+ * <pre>{@code
+ * ScenarioDir dir = ScenarioDir.create("kill-leader");
+ * boolean passed = false;
+ * try (ProcessCluster cluster = ProcessCluster.start(dir.path(), options)) {
+ *   ...
+ *   passed = true;
+ * } finally {
+ *   dir.finish(passed);
+ * }
+ * }</pre>
+ *
+ * <p>Not thread-safe; one owner.
+ */
+public final class ScenarioDir {
+  private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS");
+
+  private final Path path;
+  private boolean finished;
+
+  private ScenarioDir(Path path) {
+    this.path = path;
+  }
+
+  /** Creates a fresh directory for {@code scenario} (a file-name-safe name). */
+  public static ScenarioDir create(String scenario) {
+    return create(RepositoryLayout.find().scenariosDir(), scenario);
+  }
+
+  static ScenarioDir create(Path parent, String scenario) {
+    String safe = scenario.replaceAll("[^A-Za-z0-9._-]", "_");
+    Path p = parent.resolve(safe + "-" + LocalDateTime.now().format(STAMP)).toAbsolutePath();
+    try {
+      Files.createDirectories(p.getParent());
+      Files.createDirectory(p);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create scenario directory " + p, e);
+    }
+    return new ScenarioDir(p);
+  }
+
+  public Path path() {
+    return path;
+  }
+
+  /**
+   * Ends the scenario: deletes the directory when it {@code passed}, else keeps it and prints
+   * {@code KEPT scenario directory: <path>} on standard error. Only the first call acts.
+   *
+   * @return the path when kept, else null
+   */
+  public Path finish(boolean passed) {
+    if (finished) {
+      return passed ? null : path;
+    }
+    finished = true;
+    if (passed) {
+      deleteRecursively(path);
+      return null;
+    }
+    System.err.println("KEPT scenario directory (logs, histories, data): " + path);
+    return path;
+  }
+
+  static void deleteRecursively(Path root) {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (Stream<Path> walk = Files.walk(root)) {
+      walk.sorted(Comparator.reverseOrder())
+          .forEach(
+              p -> {
+                try {
+                  Files.deleteIfExists(p);
+                } catch (IOException e) {
+                  throw new UncheckedIOException(e);
+                }
+              });
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot delete " + root, e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return path.toString();
+  }
+}
