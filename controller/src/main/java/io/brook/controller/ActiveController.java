@@ -142,7 +142,12 @@ final class ActiveController {
       }
       LeaderAndIsr s = ctx.states.get(tp);
       PartitionLeaderElection.onReplicasOffline(
-              s, ctx.replicas(tp), ctx.eligibleIds(), unclean(tp.topic()), ctx.epoch)
+              s,
+              ctx.replicas(tp),
+              ctx.eligibleIds(),
+              unclean(tp.topic()),
+              cfg.electLeaderOutsideIsr(),
+              ctx.epoch)
           .ifPresent(n -> changes.put(tp, n));
     }
     applyStateChanges(changes);
@@ -369,7 +374,12 @@ final class ActiveController {
         continue;
       }
       PartitionLeaderElection.onReplicasOffline(
-              s, ctx.replicas(tp), ctx.eligibleIds(), unclean(tp.topic()), ctx.epoch)
+              s,
+              ctx.replicas(tp),
+              ctx.eligibleIds(),
+              unclean(tp.topic()),
+              cfg.electLeaderOutsideIsr(),
+              ctx.epoch)
           .ifPresent(n -> changes.put(tp, n));
     }
     return applyStateChanges(changes);
@@ -386,7 +396,12 @@ final class ActiveController {
         continue;
       }
       PartitionLeaderElection.onOfflinePartition(
-              s, ctx.replicas(tp), ctx.eligibleIds(), unclean(tp.topic()), ctx.epoch)
+              s,
+              ctx.replicas(tp),
+              ctx.eligibleIds(),
+              unclean(tp.topic()),
+              cfg.electLeaderOutsideIsr(),
+              ctx.epoch)
           .ifPresent(n -> changes.put(tp, n));
     }
     return applyStateChanges(changes);
@@ -427,6 +442,7 @@ final class ActiveController {
               ctx.replicas(tp),
               ctx.eligibleIds(),
               unclean(tp.topic()),
+              cfg.electLeaderOutsideIsr(),
               ctx.epoch)
           .ifPresent(n -> changes.put(tp, n));
     }
@@ -918,7 +934,12 @@ final class ActiveController {
       LeaderAndIsr s = ctx.states.get(tp);
       if (s.leader() == brokerId) {
         PartitionLeaderElection.onControlledShutdown(
-                s, ctx.replicas(tp), brokerId, ctx.eligibleIds(), ctx.epoch)
+                s,
+                ctx.replicas(tp),
+                brokerId,
+                ctx.eligibleIds(),
+                cfg.electLeaderOutsideIsr(),
+                ctx.epoch)
             .ifPresent(n -> changes.put(tp, n));
       } else if (s.hasLeader() && s.isr().contains(brokerId)) {
         List<Integer> isr = new ArrayList<>(s.isr());

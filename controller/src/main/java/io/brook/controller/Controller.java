@@ -389,6 +389,12 @@ public final class Controller implements AutoCloseable {
     try {
       a.activate();
       log.info("Broker {} became controller (epoch {})", cfg.brokerId(), writer.epoch());
+      if (cfg.electLeaderOutsideIsr()) {
+        log.warn(
+            "TEST FAULT ON: controller {} elects partition leaders from OUTSIDE the ISR when it"
+                + " can (brook.test.electLeaderOutsideIsr); committed records will be lost",
+            cfg.brokerId());
+      }
     } catch (ControllerMovedException e) {
       log.warn(
           "Broker {} was fenced while becoming controller: {}", cfg.brokerId(), e.getMessage());

@@ -15,13 +15,20 @@ import java.util.TreeMap;
  * @param retryBackoffMs first back-off between retries of a controller-to-broker request
  *     (retry.backoff.ms); doubles up to 10x
  * @param candidate controller.candidate: whether this broker joins the controller election
+ * @param electLeaderOutsideIsr TEST ONLY, never a broker property: when a partition needs a new
+ *     leader, prefer a live replica outside the ISR (see {@link
+ *     io.brook.controller.election.PartitionLeaderElection#onReplicasOffline(
+ *     io.brook.metadata.LeaderAndIsr, java.util.List, java.util.Set, boolean, boolean, int)}); set
+ *     from the JVM system property {@code brook.test.electLeaderOutsideIsr} by the broker's main
+ *     only, so that fault-injection tests can prove that their checker sees the losses it causes
  */
 public record ControllerConfig(
     int brokerId,
     Map<String, String> brokerProps,
     long requestTimeoutMs,
     long retryBackoffMs,
-    boolean candidate) {
+    boolean candidate,
+    boolean electLeaderOutsideIsr) {
   public static final String CONTROLLER_CANDIDATE = "controller.candidate";
   public static final String NUM_PARTITIONS = "num.partitions";
   public static final String DEFAULT_REPLICATION_FACTOR = "default.replication.factor";
@@ -45,7 +52,14 @@ public record ControllerConfig(
         props,
         Long.parseLong(props.getOrDefault(REQUEST_TIMEOUT_MS, "30000").trim()),
         Long.parseLong(props.getOrDefault(RETRY_BACKOFF_MS, "100").trim()),
-        Boolean.parseBoolean(props.getOrDefault(CONTROLLER_CANDIDATE, "true").trim()));
+        Boolean.parseBoolean(props.getOrDefault(CONTROLLER_CANDIDATE, "true").trim()),
+        false);
+  }
+
+  /** This configuration with the test-only fault {@code electLeaderOutsideIsr} set as given. */
+  public ControllerConfig withElectLeaderOutsideIsr(boolean on) {
+    return new ControllerConfig(
+        brokerId, brokerProps, requestTimeoutMs, retryBackoffMs, candidate, on);
   }
 
   public static ControllerConfig fromProperties(int brokerId, Properties props) {

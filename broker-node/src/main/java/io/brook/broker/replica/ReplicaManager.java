@@ -109,6 +109,9 @@ public final class ReplicaManager implements AutoCloseable {
   private final ScheduledFuture<?> isrExpiration;
   private final ScheduledFuture<?> highWatermarkCheckpoint;
 
+  /** Test-only fault: acks=all is answered as acks=1 (see the constructor). */
+  private final boolean ackBeforeReplication;
+
   /** A broker without replication (single-replica tests): no fetcher, no controller to ask. */
   public ReplicaManager(
       int brokerId,
@@ -149,7 +152,40 @@ public final class ReplicaManager implements AutoCloseable {
       FollowerFetching followerFetching,
       AlterPartitionSender alterPartitionSender,
       LongSupplier brokerEpoch) {
+    this(
+        brokerId,
+        logManager,
+        brokerProps,
+        knownToCluster,
+        scheduler,
+        time,
+        followerFetching,
+        alterPartitionSender,
+        brokerEpoch,
+        false);
+  }
+
+  /**
+   * As the constructor above, plus a test-only fault.
+   *
+   * @param ackBeforeReplication TEST ONLY ({@code -Dbrook.test.ackBeforeReplication=true}, read by
+   *     the broker's main): answer acks=all produces as acks=1 does, right after the local append,
+   *     without the min.insync.replicas check and without waiting for the high watermark, so that
+   *     fault-injection tests can prove their checker sees the losses this causes
+   */
+  public ReplicaManager(
+      int brokerId,
+      LogManager logManager,
+      Map<String, String> brokerProps,
+      Predicate<TopicPartition> knownToCluster,
+      Scheduler scheduler,
+      Time time,
+      FollowerFetching followerFetching,
+      AlterPartitionSender alterPartitionSender,
+      LongSupplier brokerEpoch,
+      boolean ackBeforeReplication) {
     this.brokerId = brokerId;
+    this.ackBeforeReplication = ackBeforeReplication;
     this.logManager = logManager;
     this.brokerProps = Map.copyOf(brokerProps);
     this.knownToCluster = knownToCluster;
@@ -440,11 +476,13 @@ public final class ReplicaManager implements AutoCloseable {
               .setErrorMessage("acks must be -1 (all), 0 or 1, not " + acks)
               .build());
     }
+    // The test-only fault answers acks=all as acks=1: no min.insync.replicas check, no waiting.
+    int appendAcks = acks == -1 && ackBeforeReplication ? 1 : acks;
     List<DelayedProduce.PartitionStatus> statuses = new ArrayList<>();
     boolean anyPending = false;
     for (TopicProduceData t : req.getTopicsList()) {
       for (PartitionProduceData pd : t.getPartitionsList()) {
-        DelayedProduce.PartitionStatus s = appendToPartition(t.getTopic(), pd, acks);
+        DelayedProduce.PartitionStatus s = appendToPartition(t.getTopic(), pd, appendAcks);
         anyPending |= s.pending;
         statuses.add(s);
       }

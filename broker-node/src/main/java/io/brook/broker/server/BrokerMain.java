@@ -1,5 +1,6 @@
 package io.brook.broker.server;
 
+import io.brook.common.Time;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -37,7 +38,12 @@ public final class BrokerMain {
       System.exit(1);
       return;
     }
-    BrokerServer server = new BrokerServer(config);
+    // The only place the test-only faults are read; everything else gets plain values.
+    TestFaults testFaults = TestFaults.fromSystemProperties(System.getProperties());
+    for (String warning : testFaults.warnings()) {
+      System.err.println("brook-server: WARNING: " + warning);
+    }
+    BrokerServer server = new BrokerServer(config, Time.SYSTEM, testFaults);
     CountDownLatch stopped = new CountDownLatch(1);
     server.setFatalErrorHandler(
         t -> {

@@ -67,6 +67,7 @@ public final class BrokerServer implements AutoCloseable {
 
   private final BrokerConfig config;
   private final Time time;
+  private final TestFaults testFaults;
   private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
   private volatile Consumer<Throwable> fatalErrorHandler;
 
@@ -94,8 +95,17 @@ public final class BrokerServer implements AutoCloseable {
   }
 
   public BrokerServer(BrokerConfig config, Time time) {
+    this(config, time, TestFaults.NONE);
+  }
+
+  /**
+   * @param testFaults faults that break guarantees on purpose, for fault-injection tests only
+   *     ({@link TestFaults#NONE} otherwise); logged as a WARN at start when any is on
+   */
+  public BrokerServer(BrokerConfig config, Time time, TestFaults testFaults) {
     this.config = config;
     this.time = time;
+    this.testFaults = testFaults;
     this.fatalErrorHandler =
         t -> {
           log.fatal("Broker {} hit an unexpected error and shuts down", config.brokerId(), t);
@@ -132,6 +142,9 @@ public final class BrokerServer implements AutoCloseable {
       throw new IllegalStateException("Broker " + config.brokerId() + " was already started");
     }
     int id = config.brokerId();
+    for (String warning : testFaults.warnings()) {
+      log.warn("Broker {}: {}", id, warning);
+    }
     try {
       TopicConfigs.effective(config.originals(), Map.of()); // broker-level defaults valid?
 
@@ -159,7 +172,8 @@ public final class BrokerServer implements AutoCloseable {
               time,
               newFollowerFetching(id),
               alterPartitionSender(),
-              this::brokerEpoch);
+              this::brokerEpoch,
+              testFaults.ackBeforeReplication());
       controlHandler =
           new ControlRequestHandler(
               id,
@@ -167,7 +181,9 @@ public final class BrokerServer implements AutoCloseable {
               replicaManager,
               metadataCache);
 
-      ControllerConfig controllerConfig = ControllerConfig.fromProperties(id, controllerProps());
+      ControllerConfig controllerConfig =
+          ControllerConfig.fromProperties(id, controllerProps())
+              .withElectLeaderOutsideIsr(testFaults.electLeaderOutsideIsr());
       if (config.controllerCandidate()) {
         controller =
             new Controller(

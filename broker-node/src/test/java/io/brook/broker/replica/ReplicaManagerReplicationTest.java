@@ -185,6 +185,42 @@ class ReplicaManagerReplicationTest {
   }
 
   @Test
+  void acksAllWaitsForReplicationAndMinIsrUnlessTheTestFaultIsOn() throws Exception {
+    // Off by default (the @BeforeEach manager): acks=all waits for the followers, and with the ISR
+    // below min.insync.replicas it is refused.
+    leaderAndIsr(1, 1, 1, List.of(1, 2, 3), Map.of("min.insync.replicas", "2"));
+    assertFalse(produce(-1, 5).isDone(), "acks=all waits while the followers have not fetched");
+    leaderAndIsr(1, 1, 2, List.of(1), Map.of("min.insync.replicas", "2"));
+    assertEquals(ErrorCode.NOT_ENOUGH_REPLICAS, result(produce(-1, 1)).getError());
+    rm.close();
+
+    // On: answered right after the local append, although no follower fetched and the ISR is 1.
+    rm =
+        new ReplicaManager(
+            1,
+            logManager,
+            Map.of(),
+            t -> true,
+            scheduler,
+            time,
+            FollowerFetching.NONE,
+            AlterPartitionSender.NONE,
+            () -> 1L,
+            true);
+    leaderAndIsr(1, 1, 3, List.of(1, 2, 3), Map.of("min.insync.replicas", "2"));
+    CompletableFuture<ProduceResponse> produced = produce(-1, 5);
+    assertTrue(produced.isDone(), "acks=all answered at once with ackBeforeReplication");
+    PartitionProduceResponse r = result(produced);
+    assertEquals(ErrorCode.NONE, r.getError());
+    long hw = rm.partition(tp).orElseThrow().highWatermark();
+    assertTrue(hw <= r.getBaseOffset(), "acknowledged above the high watermark " + hw);
+    assertEquals(0, rm.waitingProduces());
+
+    leaderAndIsr(1, 1, 4, List.of(1), Map.of("min.insync.replicas", "2"));
+    assertEquals(ErrorCode.NONE, result(produce(-1, 1)).getError(), "min.insync.replicas skipped");
+  }
+
+  @Test
   void fetchesAreFencedByLeaderEpochOffsetAndReplica() throws Exception {
     leaderAndIsr(1, 3, 1, List.of(1, 2, 3), Map.of());
     result(produce(1, 3));

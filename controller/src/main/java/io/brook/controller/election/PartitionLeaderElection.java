@@ -43,6 +43,17 @@ public final class PartitionLeaderElection {
     }
   }
 
+  /** The first live replica, in assignment order, that is not in the ISR. */
+  private static OptionalInt firstLiveOutsideIsr(
+      List<Integer> assignment, Collection<Integer> isr, Set<Integer> live) {
+    for (int r : assignment) {
+      if (live.contains(r) && !isr.contains(r)) {
+        return OptionalInt.of(r);
+      }
+    }
+    return OptionalInt.empty();
+  }
+
   private static OptionalInt firstLive(
       List<Integer> assignment, Collection<Integer> isr, Set<Integer> live, boolean inIsr) {
     for (int r : assignment) {
@@ -66,6 +77,23 @@ public final class PartitionLeaderElection {
       Set<Integer> live,
       boolean uncleanAllowed,
       int controllerEpoch) {
+    return onReplicasOffline(current, assignment, live, uncleanAllowed, false, controllerEpoch);
+  }
+
+  /**
+   * As {@link #onReplicasOffline(LeaderAndIsr, List, Set, boolean, int)}; with {@code
+   * preferOutsideIsr} (the test-only fault {@code brook.test.electLeaderOutsideIsr}) a leader that
+   * is gone is replaced by the first live replica outside the ISR when there is one, and the ISR
+   * becomes that leader alone, as an unclean election would make it. Acknowledged records may be
+   * lost: only fault-injection tests that must see the checker report losses set it.
+   */
+  public static java.util.Optional<LeaderAndIsr> onReplicasOffline(
+      LeaderAndIsr current,
+      List<Integer> assignment,
+      Set<Integer> live,
+      boolean uncleanAllowed,
+      boolean preferOutsideIsr,
+      int controllerEpoch) {
     List<Integer> liveIsr = new ArrayList<>();
     for (int r : current.isr()) {
       if (live.contains(r)) {
@@ -79,6 +107,14 @@ public final class PartitionLeaderElection {
       }
       return java.util.Optional.of(
           current.newLeaderAndIsr(current.leader(), liveIsr, controllerEpoch));
+    }
+    if (preferOutsideIsr) {
+      OptionalInt outside = firstLiveOutsideIsr(assignment, current.isr(), live);
+      if (outside.isPresent()) {
+        return java.util.Optional.of(
+            current.newLeaderAndIsr(
+                outside.getAsInt(), List.of(outside.getAsInt()), controllerEpoch));
+      }
     }
     OptionalInt leader =
         elect(
@@ -117,10 +153,26 @@ public final class PartitionLeaderElection {
       Set<Integer> live,
       boolean uncleanAllowed,
       int controllerEpoch) {
+    return onOfflinePartition(current, assignment, live, uncleanAllowed, false, controllerEpoch);
+  }
+
+  /**
+   * As {@link #onOfflinePartition(LeaderAndIsr, List, Set, boolean, int)}, with the test-only
+   * {@code preferOutsideIsr} of {@link #onReplicasOffline(LeaderAndIsr, List, Set, boolean,
+   * boolean, int)}.
+   */
+  public static java.util.Optional<LeaderAndIsr> onOfflinePartition(
+      LeaderAndIsr current,
+      List<Integer> assignment,
+      Set<Integer> live,
+      boolean uncleanAllowed,
+      boolean preferOutsideIsr,
+      int controllerEpoch) {
     if (current.hasLeader() && live.contains(current.leader())) {
       return java.util.Optional.empty();
     }
-    return onReplicasOffline(current, assignment, live, uncleanAllowed, controllerEpoch)
+    return onReplicasOffline(
+            current, assignment, live, uncleanAllowed, preferOutsideIsr, controllerEpoch)
         .filter(LeaderAndIsr::hasLeader);
   }
 
@@ -135,11 +187,34 @@ public final class PartitionLeaderElection {
       int shuttingDown,
       Set<Integer> live,
       int controllerEpoch) {
+    return onControlledShutdown(current, assignment, shuttingDown, live, false, controllerEpoch);
+  }
+
+  /**
+   * As {@link #onControlledShutdown(LeaderAndIsr, List, int, Set, int)}; with the test-only {@code
+   * preferOutsideIsr} the new leader is the first other live replica outside the ISR when there is
+   * one, and the ISR becomes that leader alone.
+   */
+  public static java.util.Optional<LeaderAndIsr> onControlledShutdown(
+      LeaderAndIsr current,
+      List<Integer> assignment,
+      int shuttingDown,
+      Set<Integer> live,
+      boolean preferOutsideIsr,
+      int controllerEpoch) {
     if (current.leader() != shuttingDown) {
       return java.util.Optional.empty();
     }
     Set<Integer> others = new java.util.HashSet<>(live);
     others.remove(shuttingDown);
+    if (preferOutsideIsr) {
+      OptionalInt outside = firstLiveOutsideIsr(assignment, current.isr(), others);
+      if (outside.isPresent()) {
+        return java.util.Optional.of(
+            current.newLeaderAndIsr(
+                outside.getAsInt(), List.of(outside.getAsInt()), controllerEpoch));
+      }
+    }
     OptionalInt leader = elect(assignment, current.isr(), others, ElectionMode.ONLINE);
     if (leader.isEmpty()) {
       return java.util.Optional.empty();

@@ -106,6 +106,55 @@ class PartitionLeaderElectionTest {
         PartitionLeaderElection.onControlledShutdown(single, List.of(1), 1, Set.of(1, 2), 4));
   }
 
+  /** The test-only fault: off, the ISR member wins; on, the live replica outside the ISR wins. */
+  @Test
+  void electLeaderOutsideIsrPrefersALiveReplicaOutsideTheIsrOnlyWhenOn() {
+    // Leader 1 dies; 2 is in the ISR, 3 is live but was dropped from it.
+    LeaderAndIsr ledBy1 = new LeaderAndIsr(1, 5, List.of(1, 2), 1, 7);
+    List<Integer> assignment = List.of(1, 2, 3);
+    Set<Integer> live = Set.of(2, 3);
+
+    assertEquals(
+        Optional.of(new LeaderAndIsr(2, 6, List.of(2), 9, 7)),
+        PartitionLeaderElection.onReplicasOffline(ledBy1, assignment, live, false, 9));
+    assertEquals(
+        Optional.of(new LeaderAndIsr(2, 6, List.of(2), 9, 7)),
+        PartitionLeaderElection.onReplicasOffline(ledBy1, assignment, live, false, false, 9));
+    assertEquals(
+        Optional.of(new LeaderAndIsr(3, 6, List.of(3), 9, 7)),
+        PartitionLeaderElection.onReplicasOffline(ledBy1, assignment, live, false, true, 9));
+
+    // No live replica outside the ISR: the normal election.
+    assertEquals(
+        Optional.of(new LeaderAndIsr(2, 6, List.of(2), 9, 7)),
+        PartitionLeaderElection.onReplicasOffline(ledBy1, List.of(1, 2), live, false, true, 9));
+    // The leader is alive: no election at all.
+    assertEquals(
+        Optional.empty(),
+        PartitionLeaderElection.onReplicasOffline(
+            ledBy1, assignment, Set.of(1, 2, 3), false, true, 9));
+
+    // An offline partition coming back.
+    LeaderAndIsr offline = new LeaderAndIsr(-1, 6, List.of(1), 2, 8);
+    assertEquals(
+        Optional.of(new LeaderAndIsr(1, 7, List.of(1), 3, 8)),
+        PartitionLeaderElection.onOfflinePartition(
+            offline, List.of(1, 2), Set.of(1, 2), false, false, 3));
+    assertEquals(
+        Optional.of(new LeaderAndIsr(2, 7, List.of(2), 3, 8)),
+        PartitionLeaderElection.onOfflinePartition(
+            offline, List.of(1, 2), Set.of(1, 2), false, true, 3));
+
+    // Controlled shutdown of leader 1.
+    LeaderAndIsr s = new LeaderAndIsr(1, 0, List.of(1, 2), 1, 0);
+    assertEquals(
+        Optional.of(new LeaderAndIsr(2, 1, List.of(2), 4, 0)),
+        PartitionLeaderElection.onControlledShutdown(s, assignment, 1, Set.of(1, 2, 3), false, 4));
+    assertEquals(
+        Optional.of(new LeaderAndIsr(3, 1, List.of(3), 4, 0)),
+        PartitionLeaderElection.onControlledShutdown(s, assignment, 1, Set.of(1, 2, 3), true, 4));
+  }
+
   @Test
   void initialState() {
     assertEquals(

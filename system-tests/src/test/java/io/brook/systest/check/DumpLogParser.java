@@ -29,6 +29,8 @@ import java.util.regex.Pattern;
  *       batch with {@code isvalid: false} failed its CRC and has no record lines.
  *   <li>A record line ({@code | offset: ...}) belongs to the batch above it; {@code payload:} is
  *       the last field and runs to the end of the line; {@code key: <utf8>} may precede it.
+ *   <li>{@code | corrupt records: <why>} says the batch above passed its CRC but its records could
+ *       not all be read; the batch counts as not valid.
  *   <li>{@code Found <n> invalid bytes at the end of <name>} ends the current file's batches.
  *   <li>Any other line (index dumps, blank lines, warnings) is ignored.
  * </ul>
@@ -45,6 +47,7 @@ public final class DumpLogParser {
   private static final String LOG_START = "Log starting offset:";
   private static final String BATCH = "baseOffset:";
   private static final String RECORD = "| offset:";
+  private static final String CORRUPT_RECORDS = "| corrupt records:";
   private static final Pattern INVALID_BYTES =
       Pattern.compile("^Found (\\d+) invalid bytes at the end of (.*)$");
   private static final Pattern FIELD = Pattern.compile("(\\w+): (\\S+)");
@@ -59,7 +62,8 @@ public final class DumpLogParser {
 
   /**
    * One batch header with its records. {@code valid} is the dump's {@code isvalid}; an invalid
-   * batch's other fields come from a header that failed its CRC and may be garbage.
+   * batch's other fields come from a header that failed its CRC and may be garbage. {@code
+   * corruptRecords} is the dump's reason when the batch's records could not all be read, else null.
    */
   public record DumpedBatch(
       long baseOffset,
@@ -67,7 +71,23 @@ public final class DumpLogParser {
       int count,
       long position,
       boolean valid,
-      List<DumpedRecord> records) {}
+      String corruptRecords,
+      List<DumpedRecord> records) {
+    public DumpedBatch(
+        long baseOffset,
+        long lastOffset,
+        int count,
+        long position,
+        boolean valid,
+        List<DumpedRecord> records) {
+      this(baseOffset, lastOffset, count, position, valid, null, records);
+    }
+
+    /** Whether the batch's records can be trusted: a valid CRC and every record readable. */
+    public boolean readable() {
+      return valid && corruptRecords == null;
+    }
+  }
 
   /**
    * One dumped file: its batches in file order and the size of an unreadable tail ({@code 0} when
@@ -109,6 +129,11 @@ public final class DumpLogParser {
           f.batches.add(batch.build());
         }
         batch = parseBatchHeader(line, lineNo);
+      } else if (line.startsWith(CORRUPT_RECORDS)) {
+        if (batch == null) {
+          throw malformed("corrupt-records line before any batch header", lineNo, line);
+        }
+        batch.corruptRecords = line.substring(CORRUPT_RECORDS.length()).trim();
       } else if (line.startsWith(RECORD)) {
         if (batch == null) {
           throw malformed("record line before any batch header", lineNo, line);
@@ -212,10 +237,12 @@ public final class DumpLogParser {
     int count;
     long position;
     boolean valid;
+    String corruptRecords;
     final List<DumpedRecord> records = new ArrayList<>();
 
     DumpedBatch build() {
-      return new DumpedBatch(baseOffset, lastOffset, count, position, valid, List.copyOf(records));
+      return new DumpedBatch(
+          baseOffset, lastOffset, count, position, valid, corruptRecords, List.copyOf(records));
     }
   }
 }

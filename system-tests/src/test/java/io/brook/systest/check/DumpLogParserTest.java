@@ -111,6 +111,27 @@ class DumpLogParserTest {
   }
 
   @Test
+  void batchWithCorruptRecordsIsNotReadable() {
+    String out =
+        String.join(
+            "\n",
+            "Dumping /d/t-0/00000000000000000000.log",
+            header(0, 1, 0, true),
+            record(0, V0),
+            "| corrupt records: Record is corrupt (stored size 90 beyond the batch)",
+            header(2, 2, 150, true),
+            record(2, V2));
+    DumpedFile f = DumpLogParser.parse(out).get(0);
+    DumpedBatch b = f.batches().get(0);
+    assertTrue(b.valid());
+    assertFalse(b.readable());
+    assertTrue(b.corruptRecords().startsWith("Record is corrupt"), b.corruptRecords());
+    ReplicaLog replica = ReplicaLog.of(1, new TopicPartition("t", 0), List.of(f));
+    assertEquals(List.of(2L), List.copyOf(replica.records().keySet()));
+    assertEquals(List.of(b), replica.invalidBatches());
+  }
+
+  @Test
   void invalidTailBytesAreCountedPerFile() {
     String out =
         String.join(

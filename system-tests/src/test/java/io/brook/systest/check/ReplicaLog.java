@@ -14,11 +14,12 @@ import java.util.TreeMap;
  * One replica's log as read from its own segment files by the dump tool: the valid records by
  * offset, plus what could not be read. Immutable.
  *
- * <p>{@code records} holds only records of batches with {@code isvalid: true}; when two valid
- * batches claim the same offset (which a healthy log never has) the later one in file order wins
- * and {@code overlappingOffsets} counts the clash. {@code invalidBatches} are the batches that
- * failed their CRC (their offsets come from a header that may itself be corrupt), {@code
- * invalidTailBytes} the total of the "Found N invalid bytes" reports of the replica's files.
+ * <p>{@code records} holds only records of readable batches ({@code isvalid: true} and no {@code |
+ * corrupt records} line); when two valid batches claim the same offset (which a healthy log never
+ * has) the later one in file order wins and {@code overlappingOffsets} counts the clash. {@code
+ * invalidBatches} are the batches that failed their CRC or whose records could not be read (their
+ * offsets come from a header that may itself be corrupt), {@code invalidTailBytes} the total of the
+ * "Found N invalid bytes" reports of the replica's files.
  *
  * @param brokerId the broker holding the replica
  * @param files the dumped files, in the order dumped (segment order)
@@ -54,7 +55,7 @@ public record ReplicaLog(
       paths.add(f.path());
       invalidTail += f.invalidTailBytes();
       for (DumpedBatch b : f.batches()) {
-        if (!b.valid()) {
+        if (!b.readable()) {
           invalid.add(b);
           continue;
         }
