@@ -28,11 +28,15 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.test.KillSession;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class ControllerTest {
   private ZkTestSupport zk;
@@ -61,11 +65,20 @@ class ControllerTest {
   }
 
   private Controller controller(int id, long retryBackoffMs) throws Exception {
+    return controller(id, retryBackoffMs, false);
+  }
+
+  private Controller controller(int id, long retryBackoffMs, boolean electLeaderOutsideIsr)
+      throws Exception {
     ControllerConfig cfg =
         ControllerConfig.fromProperties(
-            id,
-            Map.of(
-                "request.timeout.ms", "5000", "retry.backoff.ms", String.valueOf(retryBackoffMs)));
+                id,
+                Map.of(
+                    "request.timeout.ms",
+                    "5000",
+                    "retry.backoff.ms",
+                    String.valueOf(retryBackoffMs)))
+            .withElectLeaderOutsideIsr(electLeaderOutsideIsr);
     GrpcBrokerChannels channels =
         new GrpcBrokerChannels(
             5000, retryBackoffMs, b -> InProcessChannelBuilder.forName("broker-" + b.id()).build());
@@ -335,6 +348,40 @@ class ControllerTest {
         "broker 2 told it leads again");
     LeaderAndIsrRequest last = b2.leaderAndIsr.get(b2.leaderAndIsr.size() - 1);
     assertEquals(b2.epoch(), last.getBrokerEpoch(), "requests carry the new broker epoch");
+  }
+
+  /**
+   * The test-only fault electLeaderOutsideIsr, through the controller: leader 1 of t-0 (ISR [1, 2];
+   * broker 3 live but outside the ISR) goes away. Normally 2 takes over; with the fault, 3 does,
+   * alone in the ISR.
+   */
+  @ParameterizedTest
+  @ValueSource(booleans = {false, true})
+  void aLeaderLossElectsFromTheIsrUnlessElectLeaderOutsideIsrIsOn(boolean outsideIsr)
+      throws Exception {
+    FakeBroker b1 = broker(1);
+    broker(2);
+    broker(3);
+    store.create(
+        ZkPaths.topicPath("t"),
+        ZkPaths.encodeTopic(
+            new TopicAssignment(
+                "t", UUID.randomUUID(), new TreeMap<>(Map.of(0, List.of(1, 2, 3))))));
+    store.create(
+        ZkPaths.partitionStatePath("t", 0),
+        ZkPaths.encodePartitionState(new LeaderAndIsr(1, 3, List.of(1, 2), 0, 0)));
+    Controller c = controller(2, 50, outsideIsr);
+    waitFor(c::isActive, "controller active");
+    waitFor(() -> lastToldState(b1, "t", 0) != null, "broker 1 told it leads t-0");
+    assertEquals(1, state("t", 0).leader(), "a live leader is kept");
+
+    b1.registrar.close();
+    waitFor(() -> state("t", 0).leader() != 1, "t-0 has a new leader");
+    LeaderAndIsr after = state("t", 0);
+    int expected = outsideIsr ? 3 : 2;
+    assertEquals(expected, after.leader());
+    assertEquals(List.of(expected), after.isr());
+    assertEquals(4, after.leaderEpoch());
   }
 
   @Test
