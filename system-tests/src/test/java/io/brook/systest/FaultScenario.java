@@ -114,12 +114,27 @@ final class FaultScenario {
 
     /** A broker that is not the active controller and leads at least one acks=all partition. */
     int leaderNotController() {
+      return leaderNotController(-1);
+    }
+
+    /**
+     * A broker that is not the active controller and leads at least one acks=all partition,
+     * preferring one other than {@code avoid} (so that repeated rounds hit different brokers).
+     */
+    int leaderNotController(int avoid) {
       int controller = cluster.controllerId();
+      int fallback = -1;
       for (int p = 0; p < 3; p++) {
         int leader = cluster.leaderOf(acksAll(p));
         if (leader > 0 && leader != controller) {
-          return leader;
+          if (leader != avoid) {
+            return leader;
+          }
+          fallback = leader;
         }
+      }
+      if (fallback > 0) {
+        return fallback;
       }
       throw new AssertionError("every acks-all partition is led by the controller " + controller);
     }

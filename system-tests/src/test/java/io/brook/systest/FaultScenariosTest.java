@@ -1,9 +1,13 @@
 package io.brook.systest;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.brook.common.TopicPartition;
 import io.brook.systest.check.AckMode;
 import io.brook.systest.harness.ClusterOptions;
+import java.nio.file.Files;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -77,56 +81,78 @@ class FaultScenariosTest {
 
   /**
    * SIGSTOP of a leader (not the controller) for longer than its ZooKeeper session: its partitions
-   * move and the clients go on without it; after SIGCONT the zombie must be fenced.
+   * move and the clients go on without it; after SIGCONT the zombie must be fenced. Twice, on two
+   * different brokers.
    */
   @Test
   void leaderPaused() throws Exception {
     FaultScenario.named("sigstop-leader")
         .run(
             c -> {
-              int leader = c.leaderNotController();
-              c.cluster.pause(leader);
-              c.awaitLeadsNothing(leader, FAULT_TIMEOUT);
-              c.awaitProgress(FAULT_TIMEOUT);
-              c.cluster.resume(leader);
+              int previous = -1;
+              for (int round = 1; round <= 2; round++) {
+                int leader = c.leaderNotController(previous);
+                c.cluster.pause(leader);
+                c.awaitLeadsNothing(leader, FAULT_TIMEOUT);
+                c.awaitProgress(FAULT_TIMEOUT);
+                c.cluster.resume(leader);
+                c.awaitHealthy(FAULT_TIMEOUT);
+                previous = leader;
+              }
             });
   }
 
-  /** SIGSTOP of the controller for longer than its ZooKeeper session, then SIGCONT. */
+  /**
+   * SIGSTOP of the controller for longer than its ZooKeeper session, then SIGCONT; twice (the
+   * second time, its successor).
+   */
   @Test
   void controllerPaused() throws Exception {
     FaultScenario.named("sigstop-controller")
         .run(
             c -> {
-              int controller = c.cluster.controllerId();
-              c.cluster.pause(controller);
-              c.awaitNewController(controller, FAULT_TIMEOUT);
-              c.awaitLeadsNothing(controller, FAULT_TIMEOUT);
-              c.awaitProgress(FAULT_TIMEOUT);
-              c.cluster.resume(controller);
+              for (int round = 1; round <= 2; round++) {
+                int controller = c.cluster.controllerId();
+                c.cluster.pause(controller);
+                c.awaitNewController(controller, FAULT_TIMEOUT);
+                c.awaitLeadsNothing(controller, FAULT_TIMEOUT);
+                c.awaitProgress(FAULT_TIMEOUT);
+                c.cluster.resume(controller);
+                c.awaitHealthy(FAULT_TIMEOUT);
+              }
             });
   }
 
   /**
-   * ZooKeeper stopped for about two session timeouts (measured by the workload's progress: the
-   * brokers keep serving and replicating without it) and started again on the same data.
+   * ZooKeeper down for about two session timeouts (measured by the workload's progress: the brokers
+   * keep serving and replicating without it) and started again on the same data; first stopped
+   * cleanly (SIGTERM), then killed (SIGKILL).
    */
   @Test
   void zooKeeperRestarted() throws Exception {
     FaultScenario.named("zookeeper-restart")
         .run(
             c -> {
-              c.cluster.stopZooKeeper();
-              // ~12 s at 200 records/s per topic: longer than the 6 s session timeout
-              c.workload.awaitProgress(2400, Duration.ofSeconds(60));
-              c.cluster.startZooKeeper();
+              for (int round = 1; round <= 2; round++) {
+                if (round == 1) {
+                  c.cluster.stopZooKeeper();
+                } else {
+                  c.cluster.kill9ZooKeeper();
+                }
+                // ~12 s at 200 records/s per topic: longer than the 6 s session timeout
+                c.workload.awaitProgress(2400, Duration.ofSeconds(60));
+                c.cluster.startZooKeeper();
+                c.awaitHealthy(FAULT_TIMEOUT);
+                c.awaitProgress(FAULT_TIMEOUT);
+              }
             });
   }
 
   /**
-   * One broker (a leader, not the controller) cut off from ZooKeeper only: its session expires, the
-   * controller moves its partitions, and the zombie, still reachable by clients and brokers, must
-   * not acknowledge anything it cannot replicate.
+   * One broker cut off from ZooKeeper only: its session expires, the controller moves its
+   * partitions, and the zombie, still reachable by clients and brokers, must not acknowledge
+   * anything it cannot replicate. First a leader that is not the controller, then the controller
+   * itself (which must also lose the controllership).
    */
   @Test
   void brokerCutOffFromZooKeeper() throws Exception {
@@ -138,6 +164,14 @@ class FaultScenariosTest {
               c.awaitLeadsNothing(leader, FAULT_TIMEOUT);
               c.awaitProgress(FAULT_TIMEOUT);
               c.cluster.healZooKeeperNetwork(leader);
+              c.awaitHealthy(FAULT_TIMEOUT);
+
+              int controller = c.cluster.controllerId();
+              c.cluster.isolateFromZooKeeper(controller);
+              c.awaitNewController(controller, FAULT_TIMEOUT);
+              c.awaitLeadsNothing(controller, FAULT_TIMEOUT);
+              c.awaitProgress(FAULT_TIMEOUT);
+              c.cluster.healZooKeeperNetwork(controller);
             });
   }
 
@@ -150,11 +184,16 @@ class FaultScenariosTest {
     FaultScenario.named("follower-partition")
         .run(
             c -> {
-              int follower = c.leaderNotController();
-              TopicPartition followed = c.partitionNotLedBy(follower);
-              c.cluster.isolateFromBrokers(follower);
-              c.awaitOutOfIsr(followed, follower, FAULT_TIMEOUT);
-              c.cluster.healBrokerNetwork();
+              int previous = -1;
+              for (int round = 1; round <= 2; round++) {
+                int follower = c.leaderNotController(previous);
+                TopicPartition followed = c.partitionNotLedBy(follower);
+                c.cluster.isolateFromBrokers(follower);
+                c.awaitOutOfIsr(followed, follower, FAULT_TIMEOUT);
+                c.cluster.healBrokerNetwork();
+                c.awaitHealthy(FAULT_TIMEOUT);
+                previous = follower;
+              }
             });
   }
 
@@ -167,12 +206,17 @@ class FaultScenariosTest {
     FaultScenario.named("leader-partition")
         .run(
             c -> {
-              int leader = c.leaderNotController();
-              TopicPartition other = c.partitionNotLedBy(leader);
-              c.cluster.isolateFromBrokers(leader);
-              // the other leaders drop it from their ISRs while its own partitions stall
-              c.awaitOutOfIsr(other, leader, FAULT_TIMEOUT);
-              c.cluster.healBrokerNetwork();
+              int previous = -1;
+              for (int round = 1; round <= 2; round++) {
+                int leader = c.leaderNotController(previous);
+                TopicPartition other = c.partitionNotLedBy(leader);
+                c.cluster.isolateFromBrokers(leader);
+                // the other leaders drop it from their ISRs while its own partitions stall
+                c.awaitOutOfIsr(other, leader, FAULT_TIMEOUT);
+                c.cluster.healBrokerNetwork();
+                c.awaitHealthy(FAULT_TIMEOUT);
+                previous = leader;
+              }
             });
   }
 
@@ -197,6 +241,14 @@ class FaultScenariosTest {
                   c.cluster.logDir(follower), c.partition(AckMode.ONE, 2));
               c.awaitProgress(FAULT_TIMEOUT);
               c.cluster.start(follower);
+              // recovery found each damage (the checker then proves the follower caught up)
+              String out = Files.readString(c.cluster.outputFile(follower));
+              for (TopicPartition tp :
+                  List.of(c.acksAll(0), c.acksAll(1), c.partition(AckMode.ONE, 2))) {
+                assertTrue(
+                    out.contains(tp + ": truncated "),
+                    "broker " + follower + " did not report truncating damaged " + tp);
+              }
             });
   }
 }
