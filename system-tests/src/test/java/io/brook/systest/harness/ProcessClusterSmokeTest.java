@@ -154,6 +154,11 @@ class ProcessClusterSmokeTest {
           cluster.healZooKeeperNetwork(cut);
           cluster.awaitHealthy(List.of(TOPIC), HEALTHY);
 
+          // ZooKeeper stopped and started again
+          cluster.stopZooKeeper();
+          cluster.startZooKeeper();
+          cluster.awaitHealthy(List.of(TOPIC), HEALTHY);
+
           // SIGSTOP / SIGCONT
           cluster.pause(cut);
           assertTrue(cluster.isPaused(cut));
