@@ -419,6 +419,20 @@ public final class ProcessCluster implements AutoCloseable {
     return partitionState(tp).map(s -> (Set<Integer>) new TreeSet<>(s.isr())).orElse(Set.of());
   }
 
+  /** The assigned replicas of {@code tp}, preferred leader first, from ZooKeeper; empty if none. */
+  public List<Integer> replicasOf(TopicPartition tp) {
+    String path = ZkPaths.topicPath(tp.topic());
+    try {
+      byte[] data = zkClient.getData().forPath(path);
+      return ZkPaths.decodeTopic(tp.topic(), data, new java.util.UUID(0, 0))
+          .replicasOf(tp.partition());
+    } catch (KeeperException.NoNodeException e) {
+      return List.of();
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot read " + path + " from ZooKeeper: " + e, e);
+    }
+  }
+
   private Optional<LeaderAndIsr> partitionState(TopicPartition tp) {
     String path = ZkPaths.partitionStatePath(tp.topic(), tp.partition());
     try {
