@@ -3,8 +3,9 @@ package io.brook.systest.check;
 /** The kinds of misbehaviour the {@link Checker} counts; see each constant for the exact rule. */
 public enum Anomaly {
   /**
-   * An acknowledged record not found at exactly its acknowledged offset in the final read; for
-   * acks=0 (no offset known), an acknowledged record not found anywhere in the topic's final read.
+   * An acknowledged record not found at exactly its acknowledged offset in the final read; for an
+   * acknowledgement without an offset (acks=0, or a broker that answered a duplicate sequence with
+   * offset -1), an acknowledged record not found anywhere in the topic's final read.
    */
   LOST("lost"),
   /** A value found at more than one (partition, offset) by the consumers and the final read. */

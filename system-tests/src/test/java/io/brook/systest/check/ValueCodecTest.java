@@ -38,7 +38,7 @@ class ValueCodecTest {
     String v = ValueCodec.encode("acks-one", 1, "w1", 7);
     for (int i = 0; i < v.length(); i++) {
       char c = v.charAt(i);
-      String changed = v.substring(0, i) + (char) (c == 'x' ? 'y' : 'x') + v.substring(i + 1);
+      String changed = v.substring(0, i) + (c == 'x' ? 'y' : 'x') + v.substring(i + 1);
       assertFalse(ValueCodec.decode(changed).isPresent(), "accepted " + changed);
     }
   }

@@ -83,9 +83,14 @@ public final class ProcessCluster implements AutoCloseable {
   static final int ZK_SESSION_TIMEOUT_MS = 6000;
   static final int ADMIN_TIMEOUT_MS = 5000;
 
-  /** JVM flags of every process: measured fastest to start on 2 cores (see the smoke test). */
+  /**
+   * JVM flags (BROOK_JVM_PERFORMANCE_OPTS) of every process: C1 only and the serial GC start
+   * fastest on 2 cores; the system property {@code brook.systest.jvmPerformanceOpts} replaces them.
+   */
   static final String JVM_PERFORMANCE_OPTS =
-      "-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData -Djava.awt.headless=true";
+      System.getProperty(
+          "brook.systest.jvmPerformanceOpts",
+          "-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData -Djava.awt.headless=true");
 
   static final String BROKER_HEAP_OPTS = "-Xmx256m -Xms64m";
   static final String ZOOKEEPER_HEAP_OPTS = "-Xmx128m -Xms32m";
@@ -414,6 +419,20 @@ public final class ProcessCluster implements AutoCloseable {
     return partitionState(tp).map(s -> (Set<Integer>) new TreeSet<>(s.isr())).orElse(Set.of());
   }
 
+  /** The assigned replicas of {@code tp}, preferred leader first, from ZooKeeper; empty if none. */
+  public List<Integer> replicasOf(TopicPartition tp) {
+    String path = ZkPaths.topicPath(tp.topic());
+    try {
+      byte[] data = zkClient.getData().forPath(path);
+      return ZkPaths.decodeTopic(tp.topic(), data, new java.util.UUID(0, 0))
+          .replicasOf(tp.partition());
+    } catch (KeeperException.NoNodeException e) {
+      return List.of();
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot read " + path + " from ZooKeeper: " + e, e);
+    }
+  }
+
   private Optional<LeaderAndIsr> partitionState(TopicPartition tp) {
     String path = ZkPaths.partitionStatePath(tp.topic(), tp.partition());
     try {
@@ -428,16 +447,46 @@ public final class ProcessCluster implements AutoCloseable {
   }
 
   /**
-   * Waits until every partition of {@code topics} has a leader that is a running, unpaused broker
-   * and an ISR equal to its replicas, as the Admin sees it; on timeout throws with the last state
-   * seen.
+   * Waits until the cluster is healthy: every running, unpaused broker is registered (in ZooKeeper
+   * and in the Admin's {@code describeCluster}), a controller is active, and every partition of
+   * {@code topics} has a leader that is a running, unpaused broker and an ISR equal to its
+   * replicas, as the Admin sees it. On timeout throws with the last state seen.
    */
   public void awaitHealthy(Collection<String> topics, Duration timeout) {
     AtomicReference<String> last = new AtomicReference<>("nothing yet");
     Deadline.await(
-        "topics " + topics + " healthy (leader on a live broker, ISR = replicas)",
+        "cluster healthy (live brokers registered, a controller; topics "
+            + topics
+            + ": leader on a live broker, ISR = replicas)",
         timeout,
         () -> {
+          Set<Integer> live = new TreeSet<>();
+          brokers.forEach(
+              (id, b) -> {
+                if (b.isRunning() && !b.isPaused()) {
+                  live.add(id);
+                }
+              });
+          Set<Integer> unregistered = new TreeSet<>();
+          for (int id : live) {
+            if (zkExists(ZkPaths.brokerPath(id)) == null) {
+              unregistered.add(id);
+            }
+          }
+          Optional<ClusterView> view = describeCluster();
+          if (!unregistered.isEmpty()
+              || view.isEmpty()
+              || !view.get().brokerIds().containsAll(live)
+              || view.get().controllerId() < 0) {
+            last.set(
+                "running brokers "
+                    + live
+                    + ", not registered in ZooKeeper "
+                    + unregistered
+                    + ", describeCluster "
+                    + view.map(ClusterView::toString).orElse("failed"));
+            return false;
+          }
           try {
             Map<String, TopicDescription> d =
                 admin
@@ -552,6 +601,7 @@ public final class ProcessCluster implements AutoCloseable {
       return;
     }
     closed = true;
+    long t0 = System.nanoTime();
     closeQuietly(admin);
     for (ManagedProcess b : brokers.values()) {
       try {
@@ -571,7 +621,7 @@ public final class ProcessCluster implements AutoCloseable {
     closeQuietly(zkClient);
     brokerProxies.values().forEach(TcpProxy::close);
     zookeeperProxies.values().forEach(TcpProxy::close);
-    log.info("cluster in {} closed", dir);
+    log.info("cluster in {} closed in {} ms", dir, (System.nanoTime() - t0) / 1_000_000);
   }
 
   private static void closeQuietly(AutoCloseable c) {
@@ -796,17 +846,35 @@ public final class ProcessCluster implements AutoCloseable {
   }
 
   /**
-   * {@code count} distinct free ports on 127.0.0.1, probed by binding port 0 (all held open until
-   * every one is chosen, so they differ). Another process may take one before the server binds it;
-   * unlikely on a test machine, and the start then fails loudly.
+   * {@code count} distinct free ports on 127.0.0.1 for the servers' own listeners, which are bound
+   * again at every restart. They are probed below Linux's ephemeral range ({@code
+   * /proc/sys/net/ipv4/ip_local_port_range}), so that neither outgoing connections nor port-0 binds
+   * (the proxies) can take one while its server is down; each is checked by binding it (all held
+   * until every one is chosen). Only another process choosing ports the same way could collide; the
+   * start then fails loudly. Falls back to OS-chosen ports when the range leaves no room.
    */
   static List<Integer> probeFreePorts(int count) throws IOException {
+    int ephemeralLow = ephemeralPortRangeStart();
+    int low = 10_000;
+    boolean outsideEphemeral = ephemeralLow - low >= 1000;
     List<ServerSocket> sockets = new ArrayList<>();
     try {
       Set<Integer> ports = new HashSet<>();
       List<Integer> ordered = new ArrayList<>();
+      java.util.Random random = new java.util.Random();
+      int attempts = 0;
       while (ordered.size() < count) {
-        ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        if (++attempts > 1000) {
+          throw new IOException("no free port found in 1000 attempts");
+        }
+        int candidate = outsideEphemeral ? low + random.nextInt(ephemeralLow - low) : 0;
+        ServerSocket s = new ServerSocket();
+        try {
+          s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), candidate), 1);
+        } catch (IOException inUse) {
+          s.close();
+          continue;
+        }
         sockets.add(s);
         if (ports.add(s.getLocalPort())) {
           ordered.add(s.getLocalPort());
@@ -817,6 +885,15 @@ public final class ProcessCluster implements AutoCloseable {
       for (ServerSocket s : sockets) {
         s.close();
       }
+    }
+  }
+
+  private static int ephemeralPortRangeStart() {
+    try {
+      String range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim();
+      return Integer.parseInt(range.split("\\s+")[0]);
+    } catch (IOException | RuntimeException e) {
+      return 32768; // Linux's default
     }
   }
 }

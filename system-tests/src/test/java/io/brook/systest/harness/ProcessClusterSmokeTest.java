@@ -71,6 +71,7 @@ class ProcessClusterSmokeTest {
 
           // followers fetch through the leaders' proxies, and are recognised as brokers
           TopicPartition tp0 = new TopicPartition(TOPIC, 0);
+          assertEquals(Set.of(1, 2, 3), Set.copyOf(cluster.replicasOf(tp0)));
           int leader = cluster.leaderOf(tp0);
           assertTrue(
               cluster.connectionsTo(leader).stream()
@@ -118,7 +119,7 @@ class ProcessClusterSmokeTest {
           int tp0Leader = cluster.leaderOf(tp0);
           int currentController = cluster.controllerId();
           int isolated =
-              cluster.brokerIds().stream()
+              cluster.replicasOf(tp0).stream()
                   .filter(id -> id != tp0Leader && id != currentController)
                   .findFirst()
                   .orElseThrow();
@@ -152,6 +153,11 @@ class ProcessClusterSmokeTest {
               HEALTHY,
               () -> !cluster.isRegistered(cut));
           cluster.healZooKeeperNetwork(cut);
+          cluster.awaitHealthy(List.of(TOPIC), HEALTHY);
+
+          // ZooKeeper stopped and started again
+          cluster.stopZooKeeper();
+          cluster.startZooKeeper();
           cluster.awaitHealthy(List.of(TOPIC), HEALTHY);
 
           // SIGSTOP / SIGCONT

@@ -28,10 +28,14 @@ import java.util.stream.Stream;
  * <p>Not thread-safe; one owner.
  */
 public final class ScenarioDir {
+  /** System property: when true, directories are kept also when the scenario passed. */
+  public static final String KEEP_PROPERTY = "brook.systest.keepDirs";
+
   private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS");
 
   private final Path path;
   private boolean finished;
+  private boolean kept;
 
   private ScenarioDir(Path path) {
     this.path = path;
@@ -59,17 +63,19 @@ public final class ScenarioDir {
   }
 
   /**
-   * Ends the scenario: deletes the directory when it {@code passed}, else keeps it and prints
-   * {@code KEPT scenario directory: <path>} on standard error. Only the first call acts.
+   * Ends the scenario: deletes the directory when it {@code passed} (unless the system property
+   * {@value #KEEP_PROPERTY} is true), else keeps it and prints {@code KEPT scenario directory:
+   * <path>} on standard error. Only the first call acts.
    *
-   * @return the path when kept, else null
+   * @return the path when kept (by this or the first call), else null
    */
   public Path finish(boolean passed) {
     if (finished) {
-      return passed ? null : path;
+      return kept ? path : null;
     }
     finished = true;
-    if (passed) {
+    kept = !passed || Boolean.getBoolean(KEEP_PROPERTY);
+    if (!kept) {
       deleteRecursively(path);
       return null;
     }

@@ -270,8 +270,34 @@ public final class Workload implements AutoCloseable {
   }
 
   /**
+   * The whole end of a scenario, once every fault is healed and every replica is back in the ISR:
+   * {@link #stop}, {@link #finalRead}, {@link #replicaDump}, {@link #check}; the histories and
+   * final reads are saved to {@code saveDir} whatever happens (also when a step throws). The caller
+   * prints or asserts on the report ({@link CheckReport#assertSafe()}).
+   *
+   * @param logDirs each broker's log directory, by broker id
+   * @param timeout for stop and for the final read, each
+   */
+  public CheckReport finishAndCheck(
+      Map<Integer, Path> logDirs, LogDumper dumper, Path saveDir, Duration timeout)
+      throws Exception {
+    try {
+      stop(timeout);
+      Map<String, Map<Integer, FinalRead>> reads = finalRead(timeout);
+      List<ReplicaLog> replicas = replicaDump(logDirs, dumper);
+      CheckReport report = check(reads, replicas);
+      LOG.info("check of {} replicas:\n{}", replicas.size(), report);
+      return report;
+    } finally {
+      saveHistories(saveDir);
+      LOG.info("histories and final reads saved in {}", saveDir);
+    }
+  }
+
+  /**
    * Every broker's replicas of the workload's partitions, read from its own segment files with the
-   * dump tool (one run per broker). See {@link ReplicaDumps}.
+   * dump tool (one run per broker). See {@link ReplicaDumps}. Call it once every replica is back in
+   * the ISR: a follower still catching up would count as divergent.
    *
    * @param logDirs each broker's log directory, by broker id
    */

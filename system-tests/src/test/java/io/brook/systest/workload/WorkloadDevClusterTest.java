@@ -33,12 +33,38 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * </pre>
  *
  * <p>{@code logDirs} and {@code dumpScript} are optional (without them the replicas are not
- * compared); {@code outDir} receives the histories and final reads.
+ * compared); {@code outDir} receives the histories and final reads. For manual fault experiments,
+ * {@code brook.systest.faultCommand} and {@code brook.systest.healCommand} are shell commands run
+ * halfway through and at the end of the run (e.g. {@code kill -9 $(cat /tmp/dc/broker-2.pid)} and
+ * {@code scripts/brook-dev-cluster.sh start ...}); with a fault injected, assert only what the
+ * fault allows.
  */
 @Tag("system")
 @EnabledIfSystemProperty(named = "brook.systest.bootstrap", matches = ".+")
 class WorkloadDevClusterTest {
   private static final Logger LOG = LogManager.getLogger(WorkloadDevClusterTest.class);
+
+  /** Keeps checking progress for {@code millis}. */
+  private static void runFor(Workload workload, long millis) {
+    long until = System.nanoTime() + Duration.ofMillis(millis).toNanos();
+    while (System.nanoTime() < until) {
+      workload.awaitProgress(Duration.ofSeconds(30));
+    }
+  }
+
+  /** Runs a shell command (a manual fault experiment) and waits for it, with a deadline. */
+  private static void runCommand(String command) throws Exception {
+    if (command == null || command.isBlank()) {
+      return;
+    }
+    LOG.info("running {}", command);
+    Process p = new ProcessBuilder("bash", "-c", command).inheritIO().start();
+    if (!p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError("command did not finish within 120 s: " + command);
+    }
+    LOG.info("command exited with {}", p.exitValue());
+  }
 
   @Test
   void noFaultsNoAnomalies() throws Exception {
@@ -58,10 +84,11 @@ class WorkloadDevClusterTest {
         workload.awaitProgress(Duration.ofSeconds(30));
         workload.pauseProducers();
         workload.resumeProducers();
-        long until = System.nanoTime() + Duration.ofMillis(runMillis).toNanos();
-        while (System.nanoTime() < until) {
-          workload.awaitProgress(Duration.ofSeconds(30));
-        }
+        runFor(workload, runMillis / 2);
+        runCommand(System.getProperty("brook.systest.faultCommand"));
+        runFor(workload, runMillis / 2);
+        runCommand(System.getProperty("brook.systest.healCommand"));
+        workload.awaitProgress(Duration.ofSeconds(30));
         workload.stop(Duration.ofSeconds(60));
         Map<String, Map<Integer, FinalRead>> finalReads =
             workload.finalRead(Duration.ofSeconds(60));
@@ -84,8 +111,9 @@ class WorkloadDevClusterTest {
           assertTrue(report.acknowledged(topic) > 0, "nothing acknowledged on " + topic);
         }
         report.assertSafe();
+        boolean faulty = System.getProperty("brook.systest.faultCommand") != null;
         for (var e : workload.topics().entrySet()) {
-          if (e.getKey() != AckMode.ZERO) {
+          if (e.getKey() != AckMode.ZERO && !faulty) {
             // Without faults even acks=1 must neither lose nor duplicate.
             assertTrue(report.lostCount(e.getValue()) == 0, report::toString);
             assertTrue(report.duplicatesCount(e.getValue()) == 0, report::toString);
