@@ -22,7 +22,7 @@ import org.apache.logging.log4j.Logger;
  * ({@code -XX:SharedArchiveFile}) only when it is newer than every jar in {@code
  * deploy/target/libs} and the stamp names this JDK; otherwise it is deleted and the next cluster's
  * designated process writes a new one at its clean exit ({@code -XX:ArchiveClassesAtExit}, to a
- * private file that {@link #promote()} moves into place once that process is gone). The JVM itself
+ * private file that {@link #promote} moves into place once that process is gone). The JVM itself
  * checks the class path again and silently runs without the archive on any mismatch ({@code
  * -Xshare:auto}). Off when the system property {@value #DISABLE_PROPERTY} is true.
  *
@@ -72,13 +72,16 @@ final class CdsArchives {
     }
   }
 
-  /** Moves the archives written by exited processes into place. Call after they are stopped. */
-  synchronized void promote() {
+  /**
+   * Moves the archives written by exited processes into place, or only deletes them when {@code
+   * complete} is false (a writer was killed, perhaps while writing). Call after they are stopped.
+   */
+  synchronized void promote(boolean complete) {
     for (Path[] p : pending) {
       Path temp = p[0];
       Path archive = p[1];
       try {
-        if (Files.isRegularFile(temp) && Files.size(temp) > 0) {
+        if (complete && Files.isRegularFile(temp) && Files.size(temp) > 0) {
           Files.writeString(stampOf(archive), jdk(), StandardCharsets.UTF_8);
           Files.move(
               temp, archive, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

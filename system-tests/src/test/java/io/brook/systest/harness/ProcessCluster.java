@@ -641,14 +641,18 @@ public final class ProcessCluster implements AutoCloseable {
       }
     }
     Deadline deadline = Deadline.after(CLOSE_TIMEOUT);
-    brokers.values().forEach(b -> b.awaitExitOrKill(deadline.remaining()));
+    boolean allExitedByThemselves = true;
+    for (ManagedProcess b : brokers.values()) {
+      allExitedByThemselves &= b.awaitExitOrKill(deadline.remaining());
+    }
     try {
       zookeeper.sendTerminate();
     } catch (RuntimeException e) {
       log.warn("SIGTERM to {} failed: {}", zookeeper, e.toString());
     }
-    zookeeper.awaitExitOrKill(CLOSE_TIMEOUT);
-    cds.promote();
+    allExitedByThemselves &= zookeeper.awaitExitOrKill(CLOSE_TIMEOUT);
+    // an archive is written at exit: one of a process killed meanwhile may be partial
+    cds.promote(allExitedByThemselves);
     closeQuietly(zkClient);
     brokerProxies.values().forEach(TcpProxy::close);
     zookeeperProxies.values().forEach(TcpProxy::close);
