@@ -871,6 +871,11 @@ public final class Log implements AutoCloseable {
     try {
       ensureWritable();
       if (offset >= end.offset()) {
+        // Nothing to cut, but an epoch may start at the log end without a record of its own: this
+        // broker led that epoch and appended nothing before another leader was elected. Left in
+        // place, the follower would keep asking for that epoch, get the same diverging answer and
+        // never fetch (Kafka truncates the epoch cache here too, for the same reason).
+        leaderEpochCache.truncateFromEnd(end.offset());
         return;
       }
       if (offset < segments.first().baseOffset() || offset < logStartOffset) {

@@ -246,6 +246,27 @@ class LogLeaderEpochTest {
     assertEquals("0\n2\n1 0\n2 2\n", checkpointText());
   }
 
+  /**
+   * A broker led epoch 2 from offset 2 but appended nothing before epoch 3 began elsewhere, at the
+   * same offset: the new leader's answer for epoch 2 is "epoch 1 ends at 2". Truncating to its own
+   * log end must drop the empty epoch, or the follower would ask about epoch 2 forever (the fault
+   * suite's zookeeper-partition scenario found exactly that: a follower stuck at its log end).
+   */
+  @Test
+  void truncatingToTheLogEndDropsAnEpochThatStartsThere() throws Exception {
+    Log log = open();
+    appendWithEpochs(log, 1, 1);
+    log.assignEpochStartOffset(2, log.logEndOffset());
+    assertEquals(OptionalInt.of(2), log.latestEpoch());
+    log.truncateTo(2);
+    assertEquals(2, log.logEndOffset());
+    assertEquals(OptionalInt.of(1), log.latestEpoch());
+    assertEquals("0\n1\n1 0\n", checkpointText());
+    log.truncateTo(5); // beyond the end: still nothing cut
+    assertEquals(2, log.logEndOffset());
+    assertEquals(OptionalInt.of(1), log.latestEpoch());
+  }
+
   @Test
   void batchesWithoutAnEpochRecordNone() throws Exception {
     Log log = open();

@@ -30,6 +30,7 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The harness end to end: a three-broker cluster of real processes, a topic written and read back
@@ -43,6 +44,7 @@ class ProcessClusterSmokeTest {
   private static final Duration HEALTHY = Duration.ofSeconds(30);
 
   @Test
+  @Timeout(value = 5, unit = TimeUnit.MINUTES)
   void startsFaultsHealsAndStopsEverything() throws Exception {
     ScenarioDir dir = ScenarioDir.create("harness-smoke");
     boolean passed = false;

@@ -494,10 +494,13 @@ public final class ReplicaFetcher implements AutoCloseable {
   private void truncate(PartitionFetchState s, long offset, String why) {
     Log log = s.partition.log();
     long before = log.logEndOffset();
+    // Called even when nothing is cut: the log then drops a leader epoch that starts at its end
+    // with no record (this broker led it briefly), which would otherwise make every following
+    // fetch diverge at the same place.
+    s.partition.truncateTo(Math.min(offset, before), s.leaderEpoch);
     if (offset >= before) {
       return;
     }
-    s.partition.truncateTo(offset, s.leaderEpoch);
     logger.info(
         "Truncated {} from {} to {} (leader epoch {}, leader {}; {})",
         s.tp(),

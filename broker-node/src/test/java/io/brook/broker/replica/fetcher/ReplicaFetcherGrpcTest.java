@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.brook.broker.log.Log;
 import io.brook.broker.log.LogConfig;
+import io.brook.broker.log.OffsetAndEpoch;
 import io.brook.broker.replica.FollowerFetching.FetchStart;
 import io.brook.broker.replica.Partition;
 import io.brook.broker.testing.Batches;
@@ -186,6 +187,32 @@ class ReplicaFetcherGrpcTest {
     fetch(p, 2);
     awaitConverged(leaderLog, followerLog);
     assertEquals(2, followerLog.latestEpoch().getAsInt());
+  }
+
+  /**
+   * The follower led epoch 1 from offset 30 but appended nothing before the new leader began epoch
+   * 2 at the same offset (found by the fault suite: a broker cut off from ZooKeeper while leading,
+   * whose follower then stayed at its log end forever). Its empty epoch must go, not be asked about
+   * again and again.
+   */
+  @Test
+  void anEmptyEpochAtTheFollowersLogEndDoesNotStopFetching() throws Exception {
+    TopicPartition tp = new TopicPartition("orders", 9);
+    Log leaderLog = open("leader", tp);
+    Log followerLog = open("follower", tp);
+    long start = ts;
+    append(leaderLog, 0, 10);
+    ts = start;
+    append(followerLog, 0, 10); // the same 30 records, byte for byte
+    followerLog.assignEpochStartOffset(1, followerLog.logEndOffset());
+    append(leaderLog, 2, 12);
+    leader.lead(tp, leaderLog, 2);
+
+    Partition p = follower(tp, followerLog, 2);
+    fetch(p, 2);
+    awaitConverged(leaderLog, followerLog);
+    assertEquals(2, followerLog.latestEpoch().getAsInt());
+    assertEquals(new OffsetAndEpoch(30, 0), followerLog.endOffsetForEpoch(1));
   }
 
   @Test
