@@ -480,7 +480,8 @@ public final class ProcessCluster implements AutoCloseable {
    * Waits until the cluster is healthy: every running, unpaused broker is registered (in ZooKeeper
    * and in the Admin's {@code describeCluster}), a controller is active, and every partition of
    * {@code topics} has a leader that is a running, unpaused broker and an ISR equal to its
-   * replicas, as the Admin sees it. On timeout throws with the last state seen.
+   * replicas, as the Admin sees it and as the controller wrote it to ZooKeeper (a broker's metadata
+   * may lag behind). On timeout throws with the last state seen.
    */
   public void awaitHealthy(Collection<String> topics, Duration timeout) {
     AtomicReference<String> last = new AtomicReference<>("nothing yet");
@@ -524,8 +525,30 @@ public final class ProcessCluster implements AutoCloseable {
                     .allTopicNames()
                     .get(ADMIN_TIMEOUT_MS, TimeUnit.MILLISECONDS);
             last.set(describe(d));
-            return d.values().stream()
-                .allMatch(t -> t.partitions().stream().allMatch(this::healthy));
+            if (!d.values().stream()
+                .allMatch(t -> t.partitions().stream().allMatch(this::healthy))) {
+              return false;
+            }
+            // A broker's metadata may lag; what the controller wrote to ZooKeeper must agree.
+            for (TopicDescription t : d.values()) {
+              for (TopicPartitionInfo p : t.partitions()) {
+                TopicPartition tp = new TopicPartition(t.name(), p.partition());
+                Optional<LeaderAndIsr> state = partitionState(tp);
+                if (state.isEmpty()
+                    || state.get().leader() != p.leader().id()
+                    || !new TreeSet<>(state.get().isr()).equals(ids(p.replicas()))) {
+                  last.set(
+                      "the Admin sees "
+                          + tp
+                          + " healthy but ZooKeeper has "
+                          + state.map(Object::toString).orElse("no state")
+                          + "; "
+                          + last.get());
+                  return false;
+                }
+              }
+            }
+            return true;
           } catch (Exception e) {
             last.set("describeTopics failed: " + e);
             return false;

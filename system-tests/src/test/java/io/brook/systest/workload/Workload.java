@@ -4,6 +4,7 @@ import io.brook.client.admin.Admin;
 import io.brook.client.admin.NewTopic;
 import io.brook.client.admin.TopicDescription;
 import io.brook.client.admin.TopicPartitionInfo;
+import io.brook.client.common.errors.RetriableException;
 import io.brook.client.common.errors.TopicExistsException;
 import io.brook.client.consumer.BrookConsumer;
 import io.brook.common.TopicPartition;
@@ -388,25 +389,38 @@ public final class Workload implements AutoCloseable {
 
   private void createTopics(Admin admin) throws InterruptedException {
     long deadline = System.nanoTime() + options.setupTimeout().toNanos();
-    List<NewTopic> toCreate = new ArrayList<>();
+    Map<String, NewTopic> pending = new LinkedHashMap<>();
     for (var e : topics.entrySet()) {
       String minIsr = e.getKey() == AckMode.ALL ? "2" : "1";
-      toCreate.add(
+      pending.put(
+          e.getValue(),
           new NewTopic(e.getValue(), options.partitions(), options.replicationFactor())
               .configs(Map.of("min.insync.replicas", minIsr)));
     }
-    var futures = admin.createTopics(toCreate).values();
-    for (var f : futures.entrySet()) {
-      try {
-        f.getValue().get(remaining(deadline).toMillis(), TimeUnit.MILLISECONDS);
-      } catch (ExecutionException e) {
-        if (!(e.getCause() instanceof TopicExistsException)) {
-          throw new IllegalStateException("creating topic " + f.getKey() + " failed", e.getCause());
+    // Retriable failures (a slow controller on a loaded machine answers after the Admin's own
+    // timeout) are retried until the setup deadline; a topic created by an attempt whose answer
+    // was lost then reports TopicExists, which counts as created.
+    while (!pending.isEmpty()) {
+      var futures = admin.createTopics(List.copyOf(pending.values())).values();
+      for (var f : futures.entrySet()) {
+        try {
+          f.getValue().get(remaining(deadline).toMillis(), TimeUnit.MILLISECONDS);
+          pending.remove(f.getKey());
+        } catch (ExecutionException e) {
+          if (e.getCause() instanceof TopicExistsException) {
+            LOG.info("topic {} exists; reusing it", f.getKey());
+            pending.remove(f.getKey());
+          } else if (!(e.getCause() instanceof RetriableException)
+              || System.nanoTime() > deadline) {
+            throw new IllegalStateException(
+                "creating topic " + f.getKey() + " failed", e.getCause());
+          } else {
+            LOG.info("creating topic {} failed, retrying: {}", f.getKey(), e.getCause().toString());
+          }
+        } catch (java.util.concurrent.TimeoutException e) {
+          throw new IllegalStateException(
+              "creating topic " + f.getKey() + " took longer than " + options.setupTimeout(), e);
         }
-        LOG.info("topic {} exists; reusing it", f.getKey());
-      } catch (java.util.concurrent.TimeoutException e) {
-        throw new IllegalStateException(
-            "creating topic " + f.getKey() + " took longer than " + options.setupTimeout(), e);
       }
     }
     awaitLeaders(admin, deadline);
