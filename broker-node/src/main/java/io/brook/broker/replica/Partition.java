@@ -18,11 +18,14 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import java.util.function.IntPredicate;
 import java.util.function.LongSupplier;
+import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -42,10 +45,18 @@ import org.apache.logging.log4j.Logger;
  *       committed ISR plus a follower whose addition is being proposed), and advances only while
  *       the committed ISR has at least min.insync.replicas members;
  *   <li>a follower that reached the high watermark and the start offset of the current leader epoch
- *       is proposed for addition; followers not caught up within replica.lag.time.max.ms are
- *       proposed for removal ({@link #maybeShrinkIsr}); proposals go to the controller through the
- *       {@link AlterPartitionSender}, at most one in flight, and only the controller's answer (or a
- *       later LeaderAndIsr) changes the committed ISR.
+ *       is proposed for addition, but only while it is eligible: live in this broker's metadata
+ *       (Kafka's isReplicaIsrEligible, KIP-841); followers not caught up within
+ *       replica.lag.time.max.ms are proposed for removal ({@link #maybeShrinkIsr}); proposals go to
+ *       the controller through the {@link AlterPartitionSender}, at most one in flight, and only
+ *       the controller's answer (or a later LeaderAndIsr) changes the committed ISR;
+ *   <li>after a refused or failed proposal the partition does not propose again until something
+ *       changed or the retry backoff passed (Kafka's handleAlterPartitionError): a refusal of the
+ *       proposed ISR itself (INELIGIBLE_REPLICA and other per-partition errors) blocks that same
+ *       ISR; a refusal that any proposal would get (stale leader or partition epoch,
+ *       STALE_BROKER_EPOCH, no answer) blocks every proposal. A newer LeaderAndIsr, a change of the
+ *       live brokers ({@link #onLiveBrokersChanged}) or a new registration of this broker (a new
+ *       broker epoch) lifts the block at once.
  * </ul>
  *
  * <p>Invariants:
@@ -78,17 +89,53 @@ public final class Partition {
 
   /**
    * What a leader partition needs from its broker: the clock, replica.lag.time.max.ms, where ISR
-   * proposals go, this broker's registration epoch, and who to tell when the high watermark or the
-   * ISR changed outside an append or a follower fetch (an AlterPartition answer).
+   * proposals go, this broker's registration epoch, who to tell when the high watermark or the ISR
+   * changed outside an append or a follower fetch (an AlterPartition answer), which brokers may
+   * join an ISR (live in the metadata, Kafka's isReplicaIsrEligible) and how long to wait before
+   * proposing again what the controller refused.
    */
   public record Context(
       Time time,
       long replicaLagTimeMaxMs,
       AlterPartitionSender alterPartitionSender,
       LongSupplier brokerEpoch,
-      Consumer<Partition> onChange) {
+      Consumer<Partition> onChange,
+      IntPredicate isReplicaIsrEligible,
+      long alterPartitionRetryBackoffMs) {
+    /** The default retry backoff: replica.fetch.backoff.ms's default. */
+    public static final long DEFAULT_RETRY_BACKOFF_MS = 1000;
+
     public static final Context DEFAULT =
         new Context(Time.SYSTEM, 30000, AlterPartitionSender.NONE, () -> -1L, p -> {});
+
+    /** Every broker is eligible; the default retry backoff. */
+    public Context(
+        Time time,
+        long replicaLagTimeMaxMs,
+        AlterPartitionSender alterPartitionSender,
+        LongSupplier brokerEpoch,
+        Consumer<Partition> onChange) {
+      this(
+          time,
+          replicaLagTimeMaxMs,
+          alterPartitionSender,
+          brokerEpoch,
+          onChange,
+          id -> true,
+          DEFAULT_RETRY_BACKOFF_MS);
+    }
+  }
+
+  /**
+   * What a refused or failed proposal blocks: the proposal of {@code isr} (or, when null, every
+   * proposal) until {@code untilMs}, while this broker's epoch is still {@code brokerEpoch}.
+   */
+  private record Backoff(List<Integer> isr, long untilMs, long brokerEpoch) {
+    boolean blocks(List<Integer> proposed, long now, long currentBrokerEpoch) {
+      return now < untilMs
+          && currentBrokerEpoch == brokerEpoch
+          && (isr == null || isr.equals(proposed));
+    }
   }
 
   /** One follower's state as the leader sees it. Immutable snapshot. */
@@ -126,6 +173,18 @@ public final class Partition {
   /** The log end offset when this broker became leader of the current epoch. */
   // @GuardedBy("lock")
   private long leaderEpochStartOffset = -1;
+
+  /** What the last refused or failed proposal blocks (null when nothing). */
+  // @GuardedBy("lock")
+  private Backoff backoff;
+
+  /** The last refusal logged (error and proposed ISR), so a repeated one is not logged again. */
+  // @GuardedBy("lock")
+  private String lastRefusalLogged;
+
+  /** Caught-up followers not proposed because not eligible, already logged as such. */
+  // @GuardedBy("lock")
+  private final Set<Integer> ineligibleLogged = new TreeSet<>();
 
   public Partition(TopicPartition tp, int localBrokerId, Log log, int minInsyncReplicas) {
     this(tp, localBrokerId, log, minInsyncReplicas, Context.DEFAULT);
@@ -245,9 +304,12 @@ public final class Partition {
               leader, leaderEpoch, partitionEpoch, List.copyOf(isr), List.copyOf(replicas), false);
       state = next;
       pendingExpansion = null;
+      backoff = null; // a newer state: whatever was refused may be right now
       boolean leadershipChanged = leader != old.leader || leaderEpoch != old.leaderEpoch;
       if (leadershipChanged) {
         followers.clear();
+        ineligibleLogged.clear();
+        lastRefusalLogged = null;
         if (leader == localBrokerId) {
           leaderEpochStartOffset = log.logEndOffset();
           // Followers asking for the end of an older epoch get this offset (Kafka's makeLeader).
@@ -420,10 +482,27 @@ public final class Partition {
         || f.logEndOffset() < leaderEpochStartOffset) {
       return null;
     }
+    if (!context.isReplicaIsrEligible().test(replicaId)) {
+      if (ineligibleLogged.add(replicaId)) {
+        logger.info(
+            "Broker {} caught up with {} (log end offset {}, HW {}) but is not live in the"
+                + " metadata; it is not proposed for the ISR until it is",
+            replicaId,
+            tp,
+            f.logEndOffset(),
+            log.highWatermark());
+      }
+      return null;
+    }
+    ineligibleLogged.remove(replicaId);
     List<Integer> proposed = new ArrayList<>(s.isr);
     proposed.add(replicaId);
+    if (backedOff(proposed)) {
+      return null;
+    }
     pendingExpansion = List.copyOf(proposed);
-    logger.info(
+    logger.log(
+        repeatsLastRefusal(proposed) ? Level.DEBUG : Level.INFO,
         "Proposing to add broker {} to the ISR of {}: {} -> {} (its log end offset {}, HW {})",
         replicaId,
         tp,
@@ -432,6 +511,41 @@ public final class Partition {
         f.logEndOffset(),
         log.highWatermark());
     return alterRequest(s, proposed);
+  }
+
+  /** Whether a refused or failed proposal still blocks proposing {@code proposed}. */
+  private boolean backedOff(List<Integer> proposed) {
+    assert lock.isHeldByCurrentThread();
+    Backoff b = backoff;
+    if (b == null) {
+      return false;
+    }
+    if (b.blocks(proposed, context.time().milliseconds(), context.brokerEpoch().getAsLong())) {
+      return true;
+    }
+    if (b.isr == null) {
+      backoff = null; // over for every proposal
+    }
+    return false;
+  }
+
+  /** Whether proposing {@code proposed} repeats the last refusal logged (then logged at DEBUG). */
+  private boolean repeatsLastRefusal(List<Integer> proposed) {
+    return lastRefusalLogged != null && lastRefusalLogged.endsWith(" " + proposed);
+  }
+
+  /**
+   * The set of live brokers in this broker's metadata changed: a proposal refused because of
+   * liveness (or for any other reason) may be accepted now, so the next follower fetch or ISR check
+   * may propose it at once.
+   */
+  public void onLiveBrokersChanged() {
+    lock.lock();
+    try {
+      backoff = null;
+    } finally {
+      lock.unlock();
+    }
   }
 
   /**
@@ -466,7 +580,11 @@ public final class Partition {
       }
       List<Integer> proposed = new ArrayList<>(s.isr);
       proposed.removeAll(outOfSync);
-      logger.info(
+      if (backedOff(proposed)) {
+        return false;
+      }
+      logger.log(
+          repeatsLastRefusal(proposed) ? Level.DEBUG : Level.INFO,
           "Proposing to shrink the ISR of {}: {} -> {} (out of sync: {}, not caught up within"
               + " replica.lag.time.max.ms={}; leader log end offset {}, HW {})",
           tp,
@@ -507,18 +625,31 @@ public final class Partition {
     if (req == null) {
       return;
     }
-    int epoch = req.getTopics(0).getPartitions(0).getLeaderEpoch();
     CompletableFuture<AlterPartitionResponse> f;
     try {
       f = context.alterPartitionSender().send(req);
     } catch (RuntimeException e) {
       f = CompletableFuture.failedFuture(e);
     }
-    f.whenComplete((resp, err) -> onAlterPartitionResponse(epoch, resp, err));
+    f.whenComplete((resp, err) -> onAlterPartitionResponse(req, resp, err));
+  }
+
+  /** Refusals that any proposal from the same (stale) state would get; LeaderAndIsr fixes them. */
+  private static boolean isStaleStateError(ErrorCode code) {
+    return switch (code) {
+      case FENCED_LEADER_EPOCH,
+          INVALID_UPDATE_VERSION,
+          NEW_LEADER_ELECTED,
+          UNKNOWN_TOPIC_OR_PARTITION ->
+          true;
+      default -> false;
+    };
   }
 
   private void onAlterPartitionResponse(
-      int sentLeaderEpoch, AlterPartitionResponse resp, Throwable err) {
+      AlterPartitionRequest req, AlterPartitionResponse resp, Throwable err) {
+    AlterPartitionItem sent = req.getTopics(0).getPartitions(0);
+    List<Integer> proposed = List.copyOf(sent.getNewIsrList());
     boolean changed;
     lock.lock();
     try {
@@ -528,28 +659,28 @@ public final class Partition {
       pendingExpansion = null;
       AlterPartitionResult result = err == null ? find(resp) : null;
       if (err != null) {
-        logger.warn(
-            "AlterPartition for {} failed: {}; will propose again", tp, ErrorMapper.message(err));
+        refused(req, null, "failed", ErrorMapper.message(err));
       } else if (resp.getError() != ErrorCode.NONE) {
-        logger.warn(
-            "AlterPartition for {} refused: {} {}", tp, resp.getError(), resp.getErrorMessage());
+        refused(req, null, "refused", resp.getError() + " " + resp.getErrorMessage());
       } else if (result == null) {
-        logger.warn("AlterPartition answer has no result for {}", tp);
+        refused(req, null, "refused", "the answer has no result for " + tp);
       } else if (result.getError() != ErrorCode.NONE) {
-        logger.warn(
-            "AlterPartition for {} refused: {} {}",
-            tp,
-            result.getError(),
-            result.getErrorMessage());
+        refused(
+            req,
+            isStaleStateError(result.getError()) ? null : proposed,
+            "refused",
+            result.getError() + " " + result.getErrorMessage());
       } else if (s.leader == localBrokerId
           && !s.stopped
-          && sentLeaderEpoch == s.leaderEpoch
+          && sent.getLeaderEpoch() == s.leaderEpoch
           && result.getLeaderEpoch() == s.leaderEpoch
           && result.getPartitionEpoch() > s.partitionEpoch) {
         List<Integer> isr = List.copyOf(result.getIsrList());
         state =
             new State(
                 s.leader, s.leaderEpoch, result.getPartitionEpoch(), isr, s.replicas, s.stopped);
+        backoff = null;
+        lastRefusalLogged = null;
         logger.info(
             "ISR of {} changed from {} to {} (partition epoch {})",
             tp,
@@ -567,6 +698,38 @@ public final class Partition {
     if (changed) {
       context.onChange().accept(this);
     }
+  }
+
+  /**
+   * Records a refused or failed proposal: blocks proposing {@code blockedIsr} again (every proposal
+   * when null) for the retry backoff, unless the partition state moved on meanwhile (then the
+   * refusal is about a state that is gone). Logs once per distinct refusal, DEBUG after that.
+   */
+  private void refused(
+      AlterPartitionRequest req, List<Integer> blockedIsr, String how, String why) {
+    assert lock.isHeldByCurrentThread();
+    AlterPartitionItem sent = req.getTopics(0).getPartitions(0);
+    State s = state;
+    if (sent.getLeaderEpoch() != s.leaderEpoch || sent.getPartitionEpoch() != s.partitionEpoch) {
+      logger.debug("AlterPartition for {} {} after a state change: {}", tp, how, why);
+      return;
+    }
+    long backoffMs = context.alterPartitionRetryBackoffMs();
+    backoff =
+        new Backoff(blockedIsr, context.time().milliseconds() + backoffMs, req.getBrokerEpoch());
+    String key = why.split(" ", 2)[0] + " " + List.copyOf(sent.getNewIsrList());
+    boolean repeated = key.equals(lastRefusalLogged);
+    lastRefusalLogged = key;
+    logger.log(
+        repeated ? Level.DEBUG : Level.WARN,
+        "AlterPartition of {} to ISR {} {}: {}; not proposing {} again for {} ms or until the"
+            + " partition state, the live brokers or this broker's registration change",
+        tp,
+        sent.getNewIsrList(),
+        how,
+        why,
+        blockedIsr == null ? "any ISR change" : "it",
+        backoffMs);
   }
 
   private AlterPartitionResult find(AlterPartitionResponse resp) {

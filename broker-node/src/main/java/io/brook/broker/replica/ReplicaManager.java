@@ -54,6 +54,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
+import java.util.function.IntPredicate;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 import org.apache.logging.log4j.Logger;
@@ -71,9 +72,10 @@ import org.apache.logging.log4j.Logger;
  * the batch through the produce purgatory, and serves long-poll fetches of consumers (up to the
  * high watermark) and of followers (up to the log end offset, {@link #fetchForFollower}) through
  * two fetch purgatories. A follower's fetch updates its state in the {@link Partition}, which may
- * advance the high watermark (completing produce waiters) or propose an ISR change. Every
- * replica.lag.time.max.ms / 2 the leader partitions check for followers to drop from the ISR.
- * Records are never decoded here.
+ * advance the high watermark (completing produce waiters) or propose an ISR change (only of brokers
+ * live in the metadata; a refused change waits for {@link #onLiveBrokersChanged}, a newer
+ * LeaderAndIsr or replica.fetch.backoff.ms). Every replica.lag.time.max.ms / 2 the leader
+ * partitions check for followers to drop from the ISR. Records are never decoded here.
  *
  * <p>Thread rules: every public method may be called from any thread. LeaderAndIsr and StopReplica
  * are serialized by the caller (the control-request handler). The partition map is concurrent; each
@@ -88,6 +90,7 @@ public final class ReplicaManager implements AutoCloseable {
 
   public static final String REPLICA_LAG_TIME_MAX_MS = "replica.lag.time.max.ms";
   public static final String REPLICA_FETCH_MAX_BYTES = "replica.fetch.max.bytes";
+  public static final String REPLICA_FETCH_BACKOFF_MS = "replica.fetch.backoff.ms";
   public static final String REPLICA_FETCH_RESPONSE_MAX_BYTES = "replica.fetch.response.max.bytes";
   public static final String REPLICA_HIGH_WATERMARK_CHECKPOINT_INTERVAL_MS =
       "replica.high.watermark.checkpoint.interval.ms";
@@ -184,6 +187,39 @@ public final class ReplicaManager implements AutoCloseable {
       AlterPartitionSender alterPartitionSender,
       LongSupplier brokerEpoch,
       boolean ackBeforeReplication) {
+    this(
+        brokerId,
+        logManager,
+        brokerProps,
+        knownToCluster,
+        scheduler,
+        time,
+        followerFetching,
+        alterPartitionSender,
+        brokerEpoch,
+        ackBeforeReplication,
+        id -> true);
+  }
+
+  /**
+   * As the constructor above, plus which brokers a leader may propose for its ISRs.
+   *
+   * @param isReplicaIsrEligible whether a broker may join an ISR: live in this broker's metadata
+   *     (Kafka's isReplicaIsrEligible); call {@link #onLiveBrokersChanged()} when its answer may
+   *     have changed
+   */
+  public ReplicaManager(
+      int brokerId,
+      LogManager logManager,
+      Map<String, String> brokerProps,
+      Predicate<TopicPartition> knownToCluster,
+      Scheduler scheduler,
+      Time time,
+      FollowerFetching followerFetching,
+      AlterPartitionSender alterPartitionSender,
+      LongSupplier brokerEpoch,
+      boolean ackBeforeReplication,
+      IntPredicate isReplicaIsrEligible) {
     this.brokerId = brokerId;
     this.ackBeforeReplication = ackBeforeReplication;
     this.logManager = logManager;
@@ -203,7 +239,12 @@ public final class ReplicaManager implements AutoCloseable {
             replicaLagTimeMaxMs,
             alterPartitionSender,
             brokerEpoch,
-            p -> completeWaiters(p.topicPartition()));
+            p -> completeWaiters(p.topicPartition()),
+            isReplicaIsrEligible,
+            Long.parseLong(
+                brokerProps.getOrDefault(
+                    REPLICA_FETCH_BACKOFF_MS,
+                    String.valueOf(Partition.Context.DEFAULT_RETRY_BACKOFF_MS))));
     this.producePurgatory = new DelayedOperationPurgatory<>("produce", scheduler);
     this.fetchPurgatory = new DelayedOperationPurgatory<>("fetch", scheduler);
     this.replicaFetchPurgatory = new DelayedOperationPurgatory<>("replica-fetch", scheduler);
@@ -236,6 +277,16 @@ public final class ReplicaManager implements AutoCloseable {
           log.error("ISR check of {} failed", p.topicPartition(), e);
         }
       }
+    }
+  }
+
+  /**
+   * The live brokers in this broker's metadata changed (an UpdateMetadata): ISR changes the
+   * controller refused may be accepted now, so leaders may propose them again at once.
+   */
+  public void onLiveBrokersChanged() {
+    for (Partition p : partitions.values()) {
+      p.onLiveBrokersChanged();
     }
   }
 

@@ -173,7 +173,8 @@ public final class BrokerServer implements AutoCloseable {
               newFollowerFetching(id),
               alterPartitionSender(),
               this::brokerEpoch,
-              testFaults.ackBeforeReplication());
+              testFaults.ackBeforeReplication(),
+              brokerId -> metadataCache.broker(brokerId).isPresent());
       controlHandler =
           new ControlRequestHandler(
               id,

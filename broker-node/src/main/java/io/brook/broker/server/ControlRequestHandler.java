@@ -9,6 +9,7 @@ import io.brook.protocol.v1.StopReplicaResponse;
 import io.brook.protocol.v1.UpdateMetadataRequest;
 import io.brook.protocol.v1.UpdateMetadataResponse;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.LongSupplier;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -17,7 +18,9 @@ import org.apache.logging.log4j.Logger;
  * Applies the controller's requests to this broker ({@link BrokerControlApi}), fenced by epochs: a
  * request from a controller epoch older than the newest seen gets STALE_CONTROLLER_EPOCH, and one
  * addressed to an older registration of this broker (broker epoch below the current one) gets
- * STALE_BROKER_EPOCH; neither changes anything.
+ * STALE_BROKER_EPOCH; neither changes anything. An UpdateMetadata that changes the set of live
+ * brokers is passed on to the {@link ReplicaManager} ({@link ReplicaManager#onLiveBrokersChanged}),
+ * whose leaders may then propose ISR changes the controller refused before.
  *
  * <p>Invariant: the controller epoch accepted only grows. Thread rules: the three requests are
  * serialized on this object's monitor, so the controller epoch and the state they change move
@@ -129,7 +132,11 @@ public final class ControlRequestHandler implements BrokerControlApi {
           .setErrorMessage(fenced.get().message)
           .build();
     }
+    Set<Integer> liveBefore = cache.snapshot().liveBrokers().keySet();
     cache.update(req);
+    if (!cache.snapshot().liveBrokers().keySet().equals(liveBefore)) {
+      replicaManager.onLiveBrokersChanged();
+    }
     return UpdateMetadataResponse.getDefaultInstance();
   }
 }

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.protobuf.ByteString;
 import io.brook.broker.log.LogManager;
 import io.brook.broker.log.LogManagerConfig;
+import io.brook.broker.server.ControlRequestHandler;
+import io.brook.broker.server.MetadataCache;
 import io.brook.broker.testing.Batches;
 import io.brook.broker.testing.BrokerClient;
 import io.brook.common.Header;
@@ -16,6 +18,10 @@ import io.brook.common.TopicPartition;
 import io.brook.protocol.record.CompressionType;
 import io.brook.protocol.record.RecordBatchBuilder;
 import io.brook.protocol.record.TimestampType;
+import io.brook.protocol.v1.AlterPartitionRequest;
+import io.brook.protocol.v1.AlterPartitionResponse;
+import io.brook.protocol.v1.AlterPartitionResult;
+import io.brook.protocol.v1.AlterPartitionTopicResult;
 import io.brook.protocol.v1.BrokerEndpoint;
 import io.brook.protocol.v1.EpochQuery;
 import io.brook.protocol.v1.ErrorCode;
@@ -29,6 +35,7 @@ import io.brook.protocol.v1.ReplicaFetchData;
 import io.brook.protocol.v1.ReplicaFetchPosition;
 import io.brook.protocol.v1.ReplicaFetchRequest;
 import io.brook.protocol.v1.ReplicaFetchResponse;
+import io.brook.protocol.v1.UpdateMetadataRequest;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -182,6 +189,91 @@ class ReplicaManagerReplicationTest {
     ReplicaFetchData woken = only(waiting);
     assertTrue(woken.getRecords().size() > 0);
     assertEquals(5, woken.getHighWatermark());
+  }
+
+  /** An UpdateMetadata from controller 9 listing {@code live} as the live brokers. */
+  static UpdateMetadataRequest liveBrokers(Integer... live) {
+    UpdateMetadataRequest.Builder b =
+        UpdateMetadataRequest.newBuilder()
+            .setControllerId(9)
+            .setControllerEpoch(1)
+            .setBrokerEpoch(1)
+            .setFull(true);
+    for (int id : live) {
+      b.addLiveBrokers(BrokerEndpoint.newBuilder().setId(id).setHost("127.0.0.1").setPort(1000));
+    }
+    return b.build();
+  }
+
+  static AlterPartitionResponse ineligible(String message) {
+    return AlterPartitionResponse.newBuilder()
+        .addTopics(
+            AlterPartitionTopicResult.newBuilder()
+                .setTopic("t")
+                .addPartitions(
+                    AlterPartitionResult.newBuilder()
+                        .setPartition(0)
+                        .setError(ErrorCode.INELIGIBLE_REPLICA)
+                        .setErrorMessage(message)))
+        .build();
+  }
+
+  @Test
+  void leadersProposeOnlyLiveFollowersAndRetryARefusalWhenTheLiveBrokersChange() throws Exception {
+    rm.close();
+    List<AlterPartitionRequest> sent = new CopyOnWriteArrayList<>();
+    List<CompletableFuture<AlterPartitionResponse>> answers = new CopyOnWriteArrayList<>();
+    MetadataCache cache = new MetadataCache();
+    rm =
+        new ReplicaManager(
+            1,
+            logManager,
+            Map.of(ReplicaManager.REPLICA_FETCH_BACKOFF_MS, "3600000"),
+            t -> true,
+            scheduler,
+            time,
+            FollowerFetching.NONE,
+            req -> {
+              sent.add(req);
+              CompletableFuture<AlterPartitionResponse> f = new CompletableFuture<>();
+              answers.add(f);
+              return f;
+            },
+            () -> 1L,
+            false,
+            id -> cache.broker(id).isPresent());
+    ControlRequestHandler control = new ControlRequestHandler(1, () -> 1L, rm, cache);
+    assertEquals(ErrorCode.NONE, control.updateMetadata(liveBrokers(1, 3)).getError());
+    leaderAndIsr(1, 1, 1, List.of(1, 3), Map.of());
+    assertEquals(ErrorCode.NONE, result(produce(1, 5)).getError());
+
+    // Broker 2 (its session expired; not registered) catches up: not proposed, however often.
+    for (int i = 0; i < 20; i++) {
+      only(rm.fetchForFollower(fetch(2, 5, 1, 1, 0)));
+    }
+    assertEquals(List.of(), sent, "broker 2 is not live in the metadata");
+
+    // It registers again: the controller's UpdateMetadata lists it, the next fetch proposes it.
+    control.updateMetadata(liveBrokers(1, 2, 3));
+    only(rm.fetchForFollower(fetch(2, 5, 1, 1, 0)));
+    assertEquals(1, sent.size());
+    assertEquals(List.of(1, 3, 2), sent.get(0).getTopics(0).getPartitions(0).getNewIsrList());
+
+    // The controller saw it leave again meanwhile: refused, and not proposed on every fetch.
+    answers.get(0).complete(ineligible("Replicas [2] of the proposed ISR [1, 3, 2] are not live"));
+    for (int i = 0; i < 20; i++) {
+      only(rm.fetchForFollower(fetch(2, 5, 1, 1, 0)));
+    }
+    assertEquals(1, sent.size(), "a refused proposal waits for a change (or the backoff)");
+
+    // UpdateMetadata with the same live brokers changes nothing; a different set lifts the block.
+    control.updateMetadata(liveBrokers(1, 2, 3));
+    only(rm.fetchForFollower(fetch(2, 5, 1, 1, 0)));
+    assertEquals(1, sent.size());
+    control.updateMetadata(liveBrokers(1, 3));
+    control.updateMetadata(liveBrokers(1, 2, 3));
+    only(rm.fetchForFollower(fetch(2, 5, 1, 1, 0)));
+    assertEquals(2, sent.size(), "proposed again once the live brokers changed");
   }
 
   @Test
