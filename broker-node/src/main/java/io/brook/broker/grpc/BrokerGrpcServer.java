@@ -11,6 +11,8 @@ import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.grpc.netty.shaded.io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import org.apache.logging.log4j.LogManager;
@@ -23,6 +25,14 @@ import org.apache.logging.log4j.Logger;
  * {@code num.network.threads} event-loop threads. Inbound messages may be as large as {@code
  * socket.request.max.bytes}, so that a batch over {@code max.message.bytes} but under that limit is
  * refused with RECORD_TOO_LARGE rather than by the transport.
+ *
+ * <p>Shutdown, as Kafka's SocketServer: {@link #shutdown} stops accepting calls and drains the
+ * long-lived streams (Produce: no new appends, ended with UNAVAILABLE once the appended requests
+ * are answered; Replicate: ended with UNAVAILABLE at once), since their clients never end them;
+ * {@link #close} ends the streams still open, gives the unary calls still running up to {@link
+ * #UNARY_CALL_GRACE_MS} to finish (long-poll fetches and acks=all produces are answered by then if
+ * the replica manager was closed first, which completes its purgatories), then cancels what is
+ * left. So a clean stop costs no wait on clients, and they fail over at once.
  *
  * <p>Lifecycle: {@link #start} once, {@link #close} idempotent.
  */
@@ -38,15 +48,21 @@ public final class BrokerGrpcServer implements AutoCloseable {
   /** Produce requests of one stream read but not yet answered. */
   static final int PRODUCE_WINDOW = 16;
 
+  /** How long {@link #close} lets unary calls still running finish before cancelling them. */
+  static final long UNARY_CALL_GRACE_MS = 1_000;
+
   private final Server server;
   private final EventLoopGroup boss;
   private final EventLoopGroup workers;
+  private final List<OpenStreams> openStreams;
   private volatile boolean closed;
 
-  private BrokerGrpcServer(Server server, EventLoopGroup boss, EventLoopGroup workers) {
+  private BrokerGrpcServer(
+      Server server, EventLoopGroup boss, EventLoopGroup workers, List<OpenStreams> openStreams) {
     this.server = server;
     this.boss = boss;
     this.workers = workers;
+    this.openStreams = openStreams;
   }
 
   /** Binds and starts serving. {@code host} empty or null: every interface. Port 0: any free. */
@@ -68,6 +84,8 @@ public final class BrokerGrpcServer implements AutoCloseable {
     EventLoopGroup boss = new NioEventLoopGroup(1, new DefaultThreadFactory("brook-accept", true));
     EventLoopGroup workers =
         new NioEventLoopGroup(networkThreads, new DefaultThreadFactory("brook-network", true));
+    BrokerGrpcService brokerService = new BrokerGrpcService(api, PRODUCE_WINDOW);
+    List<OpenStreams> openStreams = new ArrayList<>(List.of(brokerService.openStreams()));
     NettyServerBuilder b =
         NettyServerBuilder.forAddress(address)
             .channelType(NioServerSocketChannel.class)
@@ -78,10 +96,11 @@ public final class BrokerGrpcServer implements AutoCloseable {
             .initialFlowControlWindow(INITIAL_FLOW_CONTROL_WINDOW)
             .permitKeepAliveTime(10, TimeUnit.SECONDS)
             .permitKeepAliveWithoutCalls(true)
-            .addService(new BrokerGrpcService(api, PRODUCE_WINDOW))
+            .addService(brokerService)
             .addService(new BrokerControlGrpcService(control));
     if (replicaService != null) {
       b.addService(replicaService);
+      openStreams.add(replicaService.openStreams());
     }
     if (controller != null) {
       b.addService(controller.grpcService());
@@ -94,7 +113,7 @@ public final class BrokerGrpcServer implements AutoCloseable {
       workers.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
       throw new IOException("Could not listen on " + address + ": " + e.getMessage(), e);
     }
-    return new BrokerGrpcServer(server, boss, workers);
+    return new BrokerGrpcServer(server, boss, workers, List.copyOf(openStreams));
   }
 
   /** The port actually bound (useful with port 0). */
@@ -102,21 +121,32 @@ public final class BrokerGrpcServer implements AutoCloseable {
     return server.getPort();
   }
 
-  /** Stops accepting new calls; running ones go on. */
+  /**
+   * Stops accepting new calls and drains the open streams (see the class comment); unary calls
+   * running go on. Idempotent.
+   */
   public void shutdown() {
     server.shutdown();
+    openStreams.forEach(OpenStreams::drainAll);
   }
 
-  /** Stops accepting calls, lets running ones finish for a moment, then cancels the rest. */
+  /**
+   * Stops accepting calls, ends the streams still open, lets running unary calls finish for up to
+   * {@link #UNARY_CALL_GRACE_MS}, then cancels the rest. Idempotent.
+   */
   @Override
   public void close() {
     if (closed) {
       return;
     }
     closed = true;
-    server.shutdown();
+    shutdown();
+    openStreams.forEach(OpenStreams::endAll);
     try {
-      if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
+      if (!server.awaitTermination(UNARY_CALL_GRACE_MS, TimeUnit.MILLISECONDS)) {
+        log.info(
+            "gRPC server: calls still running {} ms after shutdown are cancelled",
+            UNARY_CALL_GRACE_MS);
         server.shutdownNow();
         server.awaitTermination(5, TimeUnit.SECONDS);
       }

@@ -29,11 +29,13 @@ import java.util.function.Supplier;
 
 /**
  * BrokerService over gRPC: decodes nothing itself (protobuf did), calls {@link BrokerApi}, sends
- * the answer. Produce streams are handled by {@link ProduceStream}. Stateless; thread-safe.
+ * the answer. Produce streams are handled by {@link ProduceStream}; the open ones are tracked in
+ * {@link #openStreams()} so that a broker shutting down can end them. Thread-safe.
  */
 public final class BrokerGrpcService extends BrokerServiceGrpc.BrokerServiceImplBase {
   private final BrokerApi api;
   private final int produceWindow;
+  private final OpenStreams openStreams = new OpenStreams();
 
   /**
    * @param produceWindow how many produce requests of one stream may be in the broker at once (read
@@ -51,7 +53,13 @@ public final class BrokerGrpcService extends BrokerServiceGrpc.BrokerServiceImpl
 
   @Override
   public StreamObserver<ProduceRequest> produce(StreamObserver<ProduceResponse> out) {
-    return new ProduceStream(api, (ServerCallStreamObserver<ProduceResponse>) out, produceWindow);
+    return new ProduceStream(
+        api, (ServerCallStreamObserver<ProduceResponse>) out, produceWindow, openStreams);
+  }
+
+  /** The Produce streams open now. */
+  OpenStreams openStreams() {
+    return openStreams;
   }
 
   @Override

@@ -4,6 +4,7 @@ import io.brook.broker.replica.ErrorMapper;
 import io.brook.broker.server.BrokerApi;
 import io.brook.protocol.v1.ProduceRequest;
 import io.brook.protocol.v1.ProduceResponse;
+import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.concurrent.CompletableFuture;
@@ -18,13 +19,21 @@ import java.util.concurrent.CompletableFuture;
  * client reads its answers ({@code isReady()}); otherwise the credit waits for the onReady handler.
  * So at most {@code window} requests per stream are in the broker at once.
  *
+ * <p>Shutdown ({@link OpenStreams}): once drained, the stream appends nothing more (a request read
+ * after that is neither appended nor answered, so the client retries it elsewhere), answers the
+ * requests already appended as they complete, then ends with the drain status. {@link #end} ends it
+ * at once. Either way, a request is answered only with what its completion said, so nothing is
+ * acknowledged that the broker did not acknowledge.
+ *
  * <p>Thread rules: {@link #onNext} runs on gRPC's serialized call executor; completions run on
- * whatever thread completes the future (an append, a high-watermark move, a timer). Everything that
- * touches the outbound observer holds {@code lock}, since it is not thread-safe.
+ * whatever thread completes the future (an append, a high-watermark move, a timer); drain and end
+ * on the thread shutting the broker down. Everything that touches the outbound observer holds
+ * {@code lock}, since it is not thread-safe.
  */
-final class ProduceStream implements StreamObserver<ProduceRequest> {
+final class ProduceStream implements StreamObserver<ProduceRequest>, OpenStreams.Stream {
   private final BrokerApi api;
   private final ServerCallStreamObserver<ProduceResponse> out;
+  private final OpenStreams openStreams;
   private final Object lock = new Object();
 
   // @GuardedBy("lock")
@@ -33,26 +42,37 @@ final class ProduceStream implements StreamObserver<ProduceRequest> {
   private int deferredCredits;
   // @GuardedBy("lock")
   private boolean halfClosed;
+  // @GuardedBy("lock"); non-null once drained: the status to end with
+  private StatusRuntimeException drainStatus;
   // @GuardedBy("lock")
   private boolean done;
 
-  ProduceStream(BrokerApi api, ServerCallStreamObserver<ProduceResponse> out, int window) {
+  ProduceStream(
+      BrokerApi api,
+      ServerCallStreamObserver<ProduceResponse> out,
+      int window,
+      OpenStreams openStreams) {
     this.api = api;
     this.out = out;
+    this.openStreams = openStreams;
     out.disableAutoRequest();
     out.setOnCancelHandler(
         () -> {
           synchronized (lock) {
-            done = true;
+            markDoneLocked();
           }
         });
     out.setOnReadyHandler(this::onReady);
     out.request(window);
+    openStreams.add(this);
   }
 
   @Override
   public void onNext(ProduceRequest req) {
     synchronized (lock) {
+      if (done || drainStatus != null) {
+        return; // not appended: the client retries it once the stream has ended
+      }
       inFlight++;
     }
     CompletableFuture<ProduceResponse> f;
@@ -82,21 +102,20 @@ final class ProduceStream implements StreamObserver<ProduceRequest> {
       if (req.getAcks() != 0) {
         out.onNext(resp);
       }
-      if (out.isReady()) {
-        out.request(1);
-      } else {
-        deferredCredits++;
+      if (drainStatus == null) {
+        if (out.isReady()) {
+          out.request(1);
+        } else {
+          deferredCredits++;
+        }
       }
-      if (halfClosed && inFlight == 0) {
-        done = true;
-        out.onCompleted();
-      }
+      endIfAnsweredLocked();
     }
   }
 
   private void onReady() {
     synchronized (lock) {
-      if (!done && deferredCredits > 0) {
+      if (!done && drainStatus == null && deferredCredits > 0) {
         out.request(deferredCredits);
         deferredCredits = 0;
       }
@@ -106,7 +125,7 @@ final class ProduceStream implements StreamObserver<ProduceRequest> {
   @Override
   public void onError(Throwable t) {
     synchronized (lock) {
-      done = true; // the client went away; answers in flight are dropped
+      markDoneLocked(); // the client went away; answers in flight are dropped
     }
   }
 
@@ -114,10 +133,58 @@ final class ProduceStream implements StreamObserver<ProduceRequest> {
   public void onCompleted() {
     synchronized (lock) {
       halfClosed = true;
-      if (!done && inFlight == 0) {
-        done = true;
-        out.onCompleted();
+      endIfAnsweredLocked();
+    }
+  }
+
+  @Override
+  public void drain(StatusRuntimeException status) {
+    synchronized (lock) {
+      if (done || drainStatus != null) {
+        return;
+      }
+      drainStatus = status;
+      endIfAnsweredLocked();
+    }
+  }
+
+  @Override
+  public void end(StatusRuntimeException status) {
+    synchronized (lock) {
+      if (done) {
+        return;
+      }
+      markDoneLocked();
+      try {
+        out.onError(status);
+      } catch (RuntimeException e) {
+        // cancelled meanwhile
       }
     }
+  }
+
+  /**
+   * Ends the stream once nothing taken is unanswered and no more will be taken: completed when the
+   * client half-closed, else with the drain status.
+   */
+  private void endIfAnsweredLocked() {
+    if (done || inFlight > 0 || (!halfClosed && drainStatus == null)) {
+      return;
+    }
+    markDoneLocked();
+    try {
+      if (halfClosed) {
+        out.onCompleted();
+      } else {
+        out.onError(drainStatus);
+      }
+    } catch (RuntimeException e) {
+      // cancelled meanwhile
+    }
+  }
+
+  private void markDoneLocked() {
+    done = true;
+    openStreams.remove(this);
   }
 }

@@ -27,12 +27,17 @@ import org.apache.logging.log4j.Logger;
  * request carrying an older one (a previous incarnation of that broker) ends its stream with
  * FAILED_PRECONDITION ("STALE_BROKER_EPOCH ..."). Thread-safe: the per-follower map is concurrent,
  * each stream's state is guarded by the stream object's monitor.
+ *
+ * <p>Shutdown: the open streams are tracked in {@link #openStreams()}; draining or ending one ends
+ * it at once (UNAVAILABLE), dropping an answer not sent yet. That is safe because an answer to a
+ * follower acknowledges nothing: the follower fetches the same offsets again from the new leader.
  */
 public final class ReplicaGrpcService extends ReplicaServiceGrpc.ReplicaServiceImplBase {
   private static final Logger log = LogManager.getLogger(ReplicaGrpcService.class);
 
   private final ReplicaManager replicaManager;
   private final Map<Integer, Long> brokerEpochs = new ConcurrentHashMap<>();
+  private final OpenStreams openStreams = new OpenStreams();
 
   public ReplicaGrpcService(ReplicaManager replicaManager) {
     this.replicaManager = replicaManager;
@@ -48,6 +53,11 @@ public final class ReplicaGrpcService extends ReplicaServiceGrpc.ReplicaServiceI
       OffsetForLeaderEpochRequest req, StreamObserver<OffsetForLeaderEpochResponse> out) {
     BrokerGrpcService.reply(
         () -> CompletableFuture.completedFuture(replicaManager.offsetForLeaderEpoch(req)), out);
+  }
+
+  /** The Replicate streams open now. */
+  OpenStreams openStreams() {
+    return openStreams;
   }
 
   /** Null when {@code brokerEpoch} is acceptable for {@code replicaId}; else why not. */
@@ -69,7 +79,8 @@ public final class ReplicaGrpcService extends ReplicaServiceGrpc.ReplicaServiceI
   }
 
   /** One follower's stream: request, answer, request, ... */
-  private final class ReplicateStream implements StreamObserver<ReplicaFetchRequest> {
+  private final class ReplicateStream
+      implements StreamObserver<ReplicaFetchRequest>, OpenStreams.Stream {
     private final ServerCallStreamObserver<ReplicaFetchResponse> out;
 
     // @GuardedBy("this")
@@ -83,12 +94,29 @@ public final class ReplicaGrpcService extends ReplicaServiceGrpc.ReplicaServiceI
       out.setOnCancelHandler(
           () -> {
             synchronized (this) {
-              done = true;
-              ready = null;
+              markDone();
             }
           });
       out.setOnReadyHandler(this::flush);
       out.request(1);
+      openStreams.add(this);
+    }
+
+    @Override
+    public void drain(StatusRuntimeException status) {
+      fail(status);
+    }
+
+    @Override
+    public void end(StatusRuntimeException status) {
+      fail(status);
+    }
+
+    // @GuardedBy("this")
+    private void markDone() {
+      done = true;
+      ready = null;
+      openStreams.remove(this);
     }
 
     @Override
@@ -131,7 +159,7 @@ public final class ReplicaGrpcService extends ReplicaServiceGrpc.ReplicaServiceI
         out.onNext(r);
         out.request(1);
       } catch (RuntimeException e) {
-        done = true; // cancelled meanwhile
+        markDone(); // cancelled meanwhile
       }
     }
 
@@ -139,8 +167,7 @@ public final class ReplicaGrpcService extends ReplicaServiceGrpc.ReplicaServiceI
       if (done) {
         return;
       }
-      done = true;
-      ready = null;
+      markDone();
       try {
         out.onError(status);
       } catch (RuntimeException e) {
@@ -151,8 +178,7 @@ public final class ReplicaGrpcService extends ReplicaServiceGrpc.ReplicaServiceI
     @Override
     public void onError(Throwable t) {
       synchronized (this) {
-        done = true;
-        ready = null;
+        markDone();
       }
     }
 
@@ -161,8 +187,7 @@ public final class ReplicaGrpcService extends ReplicaServiceGrpc.ReplicaServiceI
       if (done) {
         return;
       }
-      done = true;
-      ready = null;
+      markDone();
       try {
         out.onCompleted();
       } catch (RuntimeException e) {

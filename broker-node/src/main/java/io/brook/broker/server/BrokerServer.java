@@ -49,8 +49,10 @@ import org.apache.logging.log4j.Logger;
  * server on the listener (BrokerService, BrokerControlService, ControllerService) -> registration
  * in /brokers/ids with the bound port -> controller candidacy. {@link #close()} first makes a
  * controlled shutdown (leadership moves to other in-sync replicas while this broker still serves),
- * then undoes the start in reverse: stop accepting calls, complete waiting requests, leave the
- * election, deregister, close the logs (with the clean-shutdown marker), close the session.
+ * then undoes the start in reverse: stop accepting calls (and drain the clients' and followers'
+ * streams), complete waiting requests, end the streams still open and cancel calls still running
+ * after a short grace, leave the election, deregister, let request handlers finish, close the logs
+ * (with the clean-shutdown marker), close the session.
  *
  * <p>Lifecycle: LATENT -> STARTED -> CLOSED; {@link #start()} twice fails, {@link #close()} is
  * idempotent and also cleans up after a failed start. Thread-safe.
@@ -89,6 +91,9 @@ public final class BrokerServer implements AutoCloseable {
 
   /** How long InitProducerId waits for a block of producer ids before BROKER_NOT_AVAILABLE. */
   private static final long PRODUCER_ID_MAX_WAIT_MS = 10_000;
+
+  /** How long close() lets request handlers still running finish before interrupting them. */
+  private static final long REQUEST_HANDLERS_MAX_WAIT_MS = 5_000;
 
   public BrokerServer(BrokerConfig config) {
     this(config, Time.SYSTEM);
@@ -419,9 +424,7 @@ public final class BrokerServer implements AutoCloseable {
     run(errors, controller == null ? null : controller::close);
     run(errors, registrar == null ? null : registrar::close);
     run(errors, controllerClient == null ? null : controllerClient::close);
-    if (requestExecutor != null) {
-      requestExecutor.shutdownNow();
-    }
+    run(errors, requestExecutor == null ? null : this::stopRequestExecutor);
     run(errors, scheduler == null ? null : scheduler::close);
     run(errors, logManager == null ? null : logManager::close);
     run(errors, zk == null ? null : zk::close);
@@ -431,6 +434,28 @@ public final class BrokerServer implements AutoCloseable {
       }
     } else {
       log.error("Broker {} shut down with {} error(s); see above", id, errors.size());
+    }
+  }
+
+  /**
+   * Lets request handlers still running finish before the logs close: an interrupt (shutdownNow)
+   * during a FileChannel write would close the segment's channel (ClosedByInterruptException) and
+   * leave the log unable to close cleanly. Handlers never wait (waits are futures), so this is
+   * quick; interrupted only after {@link #REQUEST_HANDLERS_MAX_WAIT_MS}.
+   */
+  private void stopRequestExecutor() {
+    requestExecutor.shutdown();
+    try {
+      if (!requestExecutor.awaitTermination(REQUEST_HANDLERS_MAX_WAIT_MS, TimeUnit.MILLISECONDS)) {
+        log.warn(
+            "Broker {}: request handlers still running after {} ms are interrupted",
+            config.brokerId(),
+            REQUEST_HANDLERS_MAX_WAIT_MS);
+        requestExecutor.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      requestExecutor.shutdownNow();
+      Thread.currentThread().interrupt();
     }
   }
 

@@ -44,12 +44,16 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The Replicate stream's protocol: request/response alternation and broker-epoch fencing. */
+/**
+ * The Replicate stream's protocol: request/response alternation, broker-epoch fencing, and its end
+ * when the broker shuts down.
+ */
 class ReplicaGrpcServiceTest {
   @TempDir Path dir;
   final ThreadPoolScheduler scheduler = new ThreadPoolScheduler("grpc-test", 2);
   LogManager logManager;
   ReplicaManager rm;
+  ReplicaGrpcService service;
   Server server;
   ManagedChannel channel;
 
@@ -86,8 +90,8 @@ class ReplicaGrpcServiceTest {
                             .addAllReplicas(List.of(1, 2))))
             .build());
     String name = InProcessServerBuilder.generateName();
-    server =
-        InProcessServerBuilder.forName(name).addService(new ReplicaGrpcService(rm)).build().start();
+    service = new ReplicaGrpcService(rm);
+    server = InProcessServerBuilder.forName(name).addService(service).build().start();
     channel = InProcessChannelBuilder.forName(name).build();
   }
 
@@ -182,6 +186,44 @@ class ReplicaGrpcServiceTest {
     assertEquals(Status.Code.FAILED_PRECONDITION, s.getCode());
     assertTrue(s.getDescription().contains("STALE_BROKER_EPOCH"), s.getDescription());
     a.onCompleted();
+  }
+
+  @Test
+  void drainingEndsTheStreamAtOnceWithUnavailableEvenWithAFetchWaiting() throws Exception {
+    Collector c = new Collector();
+    StreamObserver<ReplicaFetchRequest> out = ReplicaServiceGrpc.newStub(channel).replicate(c);
+    out.onNext(fetch(1, 5, 0, 30_000)); // at the log end: waits for an append
+    Wait.until("the fetch waiting", Duration.ofSeconds(30), () -> rm.waitingReplicaFetches() == 1);
+    assertEquals(1, service.openStreams().size());
+
+    service.openStreams().drainAll();
+
+    Status s = Status.fromThrowable(c.ended.get(30, TimeUnit.SECONDS));
+    assertEquals(Status.Code.UNAVAILABLE, s.getCode(), s.toString());
+    assertTrue(s.getDescription().contains("shutting down"), s.getDescription());
+    assertEquals(0, service.openStreams().size(), "an ended stream is forgotten");
+    // The waiting fetch completes later (an append) without anything sent on the ended stream.
+    rm.appendRecords(BrokerClient.produceRequest(1, 1, "t", 0, Batches.of(3, 1000))).get();
+    Wait.until("the fetch answered", Duration.ofSeconds(30), () -> rm.waitingReplicaFetches() == 0);
+    assertTrue(c.responses.isEmpty(), "no answer after the end: " + c.responses);
+
+    Collector late = new Collector();
+    ReplicaServiceGrpc.newStub(channel).replicate(late);
+    Status lateStatus = Status.fromThrowable(late.ended.get(30, TimeUnit.SECONDS));
+    assertEquals(Status.Code.UNAVAILABLE, lateStatus.getCode(), "a stream opened after the drain");
+  }
+
+  @Test
+  void streamsEndedByTheirFollowerAreForgotten() throws Exception {
+    Collector c = new Collector();
+    StreamObserver<ReplicaFetchRequest> out = ReplicaServiceGrpc.newStub(channel).replicate(c);
+    out.onNext(fetch(1, 5, 0, 0));
+    assertEquals(1, c.next().getRequestId());
+    assertEquals(1, service.openStreams().size());
+    out.onCompleted();
+    assertNull(c.ended.get(30, TimeUnit.SECONDS));
+    Wait.until(
+        "the stream forgotten", Duration.ofSeconds(30), () -> service.openStreams().size() == 0);
   }
 
   @Test
