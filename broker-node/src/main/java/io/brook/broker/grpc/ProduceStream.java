@@ -2,8 +2,12 @@ package io.brook.broker.grpc;
 
 import io.brook.broker.replica.ErrorMapper;
 import io.brook.broker.server.BrokerApi;
+import io.brook.protocol.v1.ErrorCode;
+import io.brook.protocol.v1.PartitionProduceResponse;
 import io.brook.protocol.v1.ProduceRequest;
 import io.brook.protocol.v1.ProduceResponse;
+import io.brook.protocol.v1.TopicProduceResponse;
+import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
@@ -12,7 +16,9 @@ import java.util.concurrent.CompletableFuture;
 /**
  * One client's Produce stream. Requests are appended in the order they arrive (gRPC delivers a
  * call's messages one at a time, and {@link BrokerApi#produce} appends before it returns); answers
- * go back as they complete, each with its request id (acks=0 gets none).
+ * go back as they complete, each with its request id (acks=0 gets none: an acks=0 request that
+ * fails ends the stream instead, as Kafka closes the connection, so the producer finds the leader
+ * again).
  *
  * <p>Flow control: automatic inbound flow control is off; the stream asks the transport for {@code
  * window} requests at first and for one more each time a request is answered, and only while the
@@ -101,6 +107,14 @@ final class ProduceStream implements StreamObserver<ProduceRequest>, OpenStreams
       }
       if (req.getAcks() != 0) {
         out.onNext(resp);
+      } else if (drainStatus == null && failedAnywhere(resp)) {
+        // acks=0 has no answer to carry the error: end the stream, as Kafka closes the
+        // connection, so that the producer refreshes its metadata instead of sending to a broker
+        // that is not the leader (or cannot take the records) until metadata.max.age.ms
+        drainStatus =
+            Status.UNAVAILABLE
+                .withDescription("acks=0 produce failed (" + firstError(resp) + "); reconnect")
+                .asRuntimeException();
       }
       if (drainStatus == null) {
         if (out.isReady()) {
@@ -181,6 +195,33 @@ final class ProduceStream implements StreamObserver<ProduceRequest>, OpenStreams
     } catch (RuntimeException e) {
       // cancelled meanwhile
     }
+  }
+
+  private static boolean failedAnywhere(ProduceResponse r) {
+    return firstError(r) != null;
+  }
+
+  /**
+   * The response's first error, "CODE: message" (topic-partition for partition errors), or null.
+   */
+  private static String firstError(ProduceResponse r) {
+    if (r.getError() != ErrorCode.NONE) {
+      return r.getError() + ": " + r.getErrorMessage();
+    }
+    for (TopicProduceResponse t : r.getTopicsList()) {
+      for (PartitionProduceResponse p : t.getPartitionsList()) {
+        if (p.getError() != ErrorCode.NONE) {
+          return t.getTopic()
+              + "-"
+              + p.getPartition()
+              + " "
+              + p.getError()
+              + ": "
+              + p.getErrorMessage();
+        }
+      }
+    }
+    return null;
   }
 
   private void markDoneLocked() {

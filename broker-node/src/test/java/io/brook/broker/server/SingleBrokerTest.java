@@ -3,6 +3,7 @@ package io.brook.broker.server;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
@@ -154,6 +155,25 @@ class SingleBrokerTest {
       assertEquals(2, r.getTopics(0).getPartitions(0).getBaseOffset());
     }
     assertEquals(4, client.listOffset("acks", 0, -1).getOffset());
+  }
+
+  /**
+   * An acks=0 request that fails has no answer to carry the error, so the broker ends the stream
+   * (Kafka closes the connection) and the producer looks the leader up again; found by the fault
+   * suite, where an acks=0 producer kept sending to a broker that no longer led its partition.
+   */
+  @Test
+  void failedAcksZeroProduceEndsTheStream() throws Exception {
+    controller.createTopic("acks0", 1, Map.of());
+    try (BrokerClient.ProduceStream s = client.openProduce()) {
+      s.send(BrokerClient.produceRequest(1, 0, "acks0", 0, Batches.of(2, 1)));
+      s.send(BrokerClient.produceRequest(2, 0, "acks0", 5, Batches.of(2, 1))); // no partition 5
+      BrokerClient.StreamFailedException e =
+          assertThrows(BrokerClient.StreamFailedException.class, s::next);
+      assertTrue(e.getMessage().contains("UNAVAILABLE"), e.getMessage());
+      assertTrue(e.getMessage().contains("UNKNOWN_TOPIC_OR_PARTITION"), e.getMessage());
+    }
+    assertEquals(2, client.listOffset("acks0", 0, -1).getOffset());
   }
 
   @Test
