@@ -873,6 +873,9 @@ public final class ProcessCluster implements AutoCloseable {
     p.put("log.dirs", dir.resolve("data-" + id).toString());
     p.put("zookeeper.connect", zookeeperProxies.get(id).address());
     p.put("zookeeper.session.timeout.ms", Integer.toString(ZK_SESSION_TIMEOUT_MS));
+    // ZooKeeper starts alongside the brokers; on a loaded two-core machine it may need longer than
+    // the session timeout (the default connection timeout) to answer
+    p.put("zookeeper.connection.timeout.ms", "60000");
     p.put("replica.lag.time.max.ms", "4000");
     p.put("log.segment.bytes", "262144");
     p.put("num.partitions", "3");
