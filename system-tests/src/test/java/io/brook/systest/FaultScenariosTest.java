@@ -232,6 +232,8 @@ class FaultScenariosTest {
         .cluster(ClusterOptions.defaults().withBrokerOverride("log.segment.bytes", "16777216"))
         .run(
             c -> {
+              // enough records in every replica that the middle of each segment is a batch
+              c.workload.awaitProgress(300, FAULT_TIMEOUT);
               int follower = c.leaderNotController();
               c.cluster.kill9(follower);
               c.awaitLeadsNothing(follower, FAULT_TIMEOUT);
