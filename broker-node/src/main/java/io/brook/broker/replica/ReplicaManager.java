@@ -165,45 +165,18 @@ public final class ReplicaManager implements AutoCloseable {
         followerFetching,
         alterPartitionSender,
         brokerEpoch,
-        false);
+        false,
+        id -> true);
   }
 
   /**
-   * As the constructor above, plus a test-only fault.
+   * As the constructor above, plus a test-only fault and which brokers a leader may propose for its
+   * ISRs.
    *
    * @param ackBeforeReplication TEST ONLY ({@code -Dbrook.test.ackBeforeReplication=true}, read by
    *     the broker's main): answer acks=all produces as acks=1 does, right after the local append,
    *     without the min.insync.replicas check and without waiting for the high watermark, so that
    *     fault-injection tests can prove their checker sees the losses this causes
-   */
-  public ReplicaManager(
-      int brokerId,
-      LogManager logManager,
-      Map<String, String> brokerProps,
-      Predicate<TopicPartition> knownToCluster,
-      Scheduler scheduler,
-      Time time,
-      FollowerFetching followerFetching,
-      AlterPartitionSender alterPartitionSender,
-      LongSupplier brokerEpoch,
-      boolean ackBeforeReplication) {
-    this(
-        brokerId,
-        logManager,
-        brokerProps,
-        knownToCluster,
-        scheduler,
-        time,
-        followerFetching,
-        alterPartitionSender,
-        brokerEpoch,
-        ackBeforeReplication,
-        id -> true);
-  }
-
-  /**
-   * As the constructor above, plus which brokers a leader may propose for its ISRs.
-   *
    * @param isReplicaIsrEligible whether a broker may join an ISR: live in this broker's metadata
    *     (Kafka's isReplicaIsrEligible); call {@link #onLiveBrokersChanged()} when its answer may
    *     have changed

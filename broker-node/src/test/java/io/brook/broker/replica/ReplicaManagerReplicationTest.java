@@ -298,7 +298,8 @@ class ReplicaManagerReplicationTest {
             FollowerFetching.NONE,
             AlterPartitionSender.NONE,
             () -> 1L,
-            true);
+            true,
+            id -> true);
     leaderAndIsr(1, 1, 3, List.of(1, 2, 3), Map.of("min.insync.replicas", "2"));
     CompletableFuture<ProduceResponse> produced = produce(-1, 5);
     assertTrue(produced.isDone(), "acks=all answered at once with ackBeforeReplication");
