@@ -23,7 +23,10 @@ public final class Errors {
           ErrorCode.FENCED_LEADER_EPOCH,
           ErrorCode.UNKNOWN_LEADER_EPOCH,
           ErrorCode.OFFSET_NOT_AVAILABLE,
-          ErrorCode.CORRUPT_MESSAGE);
+          ErrorCode.CORRUPT_MESSAGE,
+          ErrorCode.COORDINATOR_LOAD_IN_PROGRESS,
+          ErrorCode.COORDINATOR_NOT_AVAILABLE,
+          ErrorCode.NOT_COORDINATOR);
 
   /** Codes after which the client should refresh its metadata before retrying. */
   private static final Set<ErrorCode> METADATA_STALE =

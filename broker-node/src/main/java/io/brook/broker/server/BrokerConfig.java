@@ -73,6 +73,28 @@ public final class BrokerConfig {
   public static final String REPLICA_HIGH_WATERMARK_CHECKPOINT_INTERVAL_MS =
       "replica.high.watermark.checkpoint.interval.ms";
   public static final String RETRY_BACKOFF_MS = "retry.backoff.ms";
+
+  // Group coordinator and __consumer_offsets (Kafka's names and defaults).
+  public static final String GROUP_MIN_SESSION_TIMEOUT_MS = "group.min.session.timeout.ms";
+  public static final String GROUP_MAX_SESSION_TIMEOUT_MS = "group.max.session.timeout.ms";
+  public static final String GROUP_INITIAL_REBALANCE_DELAY_MS = "group.initial.rebalance.delay.ms";
+  public static final String GROUP_MAX_SIZE = "group.max.size";
+  public static final String OFFSETS_TOPIC_REPLICATION_FACTOR = "offsets.topic.replication.factor";
+  public static final String OFFSETS_TOPIC_NUM_PARTITIONS = "offsets.topic.num.partitions";
+  public static final String OFFSETS_TOPIC_SEGMENT_BYTES = "offsets.topic.segment.bytes";
+  public static final String OFFSETS_RETENTION_MINUTES = "offsets.retention.minutes";
+  public static final String OFFSETS_RETENTION_CHECK_INTERVAL_MS =
+      "offsets.retention.check.interval.ms";
+  public static final String OFFSETS_COMMIT_TIMEOUT_MS = "offsets.commit.timeout.ms";
+  public static final String OFFSET_METADATA_MAX_BYTES = "offset.metadata.max.bytes";
+  public static final String OFFSETS_LOAD_BUFFER_SIZE = "offsets.load.buffer.size";
+
+  // The log cleaner (compaction of cleanup.policy=compact topics).
+  public static final String LOG_CLEANER_ENABLE = "log.cleaner.enable";
+  public static final String LOG_CLEANER_THREADS = "log.cleaner.threads";
+  public static final String LOG_CLEANER_BACKOFF_MS = "log.cleaner.backoff.ms";
+  public static final String LOG_CLEANER_DEDUPE_BUFFER_SIZE = "log.cleaner.dedupe.buffer.size";
+  public static final String LOG_CLEANER_IO_BUFFER_SIZE = "log.cleaner.io.buffer.size";
   // Controlled shutdown (Kafka's names and defaults).
   public static final String CONTROLLED_SHUTDOWN_ENABLE = "controlled.shutdown.enable";
   public static final String CONTROLLED_SHUTDOWN_MAX_RETRIES = "controlled.shutdown.max.retries";
@@ -83,6 +105,7 @@ public final class BrokerConfig {
     INT,
     LONG,
     BOOLEAN,
+    DOUBLE,
     STRING
   }
 
@@ -173,6 +196,49 @@ public final class BrokerConfig {
         "5000",
         atLeast(0),
         "must not be negative");
+
+    define(GROUP_MIN_SESSION_TIMEOUT_MS, Type.INT, "6000", atLeast(0), "must not be negative");
+    define(GROUP_MAX_SESSION_TIMEOUT_MS, Type.INT, "1800000", atLeast(0), "must not be negative");
+    define(GROUP_INITIAL_REBALANCE_DELAY_MS, Type.INT, "3000", atLeast(0), "must not be negative");
+    define(
+        GROUP_MAX_SIZE,
+        Type.INT,
+        String.valueOf(Integer.MAX_VALUE),
+        atLeast(1),
+        "must be positive");
+    define(OFFSETS_TOPIC_REPLICATION_FACTOR, Type.INT, "3", atLeast(1), "must be positive");
+    define(OFFSETS_TOPIC_NUM_PARTITIONS, Type.INT, "50", atLeast(1), "must be positive");
+    define(OFFSETS_TOPIC_SEGMENT_BYTES, Type.INT, "104857600", atLeast(14), "must be at least 14");
+    define(OFFSETS_RETENTION_MINUTES, Type.INT, "10080", atLeast(1), "must be positive");
+    define(
+        OFFSETS_RETENTION_CHECK_INTERVAL_MS, Type.LONG, "600000", atLeast(1), "must be positive");
+    define(OFFSETS_COMMIT_TIMEOUT_MS, Type.INT, "5000", atLeast(1), "must be positive");
+    define(OFFSET_METADATA_MAX_BYTES, Type.INT, "4096", atLeast(0), "must not be negative");
+    define(OFFSETS_LOAD_BUFFER_SIZE, Type.INT, "5242880", atLeast(1), "must be positive");
+    define(LOG_CLEANER_ENABLE, Type.BOOLEAN, "true");
+    define(LOG_CLEANER_THREADS, Type.INT, "1", atLeast(0), "must not be negative");
+    define(LOG_CLEANER_BACKOFF_MS, Type.LONG, "15000", atLeast(0), "must not be negative");
+    define(LOG_CLEANER_DEDUPE_BUFFER_SIZE, Type.LONG, "134217728", atLeast(1), "must be positive");
+    define(LOG_CLEANER_IO_BUFFER_SIZE, Type.INT, "524288", atLeast(1), "must be positive");
+    define(
+        "log.cleaner.min.cleanable.ratio",
+        Type.DOUBLE,
+        "0.5",
+        v -> ((Double) v) >= 0 && ((Double) v) <= 1,
+        "must be between 0 and 1");
+    define(
+        "log.cleaner.delete.retention.ms",
+        Type.LONG,
+        "86400000",
+        atLeast(0),
+        "must not be negative");
+    define("log.cleaner.min.compaction.lag.ms", Type.LONG, "0", atLeast(0), "must not be negative");
+    define(
+        "log.cleaner.max.compaction.lag.ms",
+        Type.LONG,
+        String.valueOf(Long.MAX_VALUE),
+        atLeast(1),
+        "must be positive");
 
     // Broker-level defaults of topic configs (TopicConfigs maps them to topic-level names).
     define("log.retention.ms", Type.LONG, null, atLeast(-1), "must be -1 or more");
@@ -327,11 +393,19 @@ public final class BrokerConfig {
           }
           yield Boolean.parseBoolean(b);
         }
+        case DOUBLE -> Double.parseDouble(raw);
         case STRING -> raw;
       };
     } catch (NumberFormatException e) {
       throw new ConfigException(
-          def.name, raw, "expected " + (def.type == Type.INT ? "an integer" : "a long integer"));
+          def.name,
+          raw,
+          "expected "
+              + switch (def.type) {
+                case INT -> "an integer";
+                case DOUBLE -> "a number";
+                default -> "a long integer";
+              });
     }
   }
 
@@ -367,6 +441,10 @@ public final class BrokerConfig {
 
   public boolean getBoolean(String key) {
     return (Boolean) values.get(key);
+  }
+
+  public double getDouble(String key) {
+    return (Double) values.get(key);
   }
 
   public String getString(String key) {

@@ -53,6 +53,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -254,6 +255,90 @@ public class BrookConsumer<K, V> implements Consumer<K, V> {
     throw new UnsupportedOperationException(
         "subscribe() needs consumer groups, which are not supported yet; use assign()");
   }
+
+  // ---- consumer groups: being built (issue 5); every method below throws until then.
+
+  private static UnsupportedOperationException groupsNotYet() {
+    return new UnsupportedOperationException("consumer groups are being built; use assign()");
+  }
+
+  @Override
+  public void subscribe(Collection<String> topics, ConsumerRebalanceListener listener) {
+    throw groupsNotYet();
+  }
+
+  @Override
+  public void subscribe(Pattern pattern) {
+    throw groupsNotYet();
+  }
+
+  @Override
+  public void subscribe(Pattern pattern, ConsumerRebalanceListener listener) {
+    throw groupsNotYet();
+  }
+
+  @Override
+  public Set<String> subscription() {
+    return Set.of();
+  }
+
+  @Override
+  public void commitSync() {
+    throw groupsNotYet();
+  }
+
+  @Override
+  public void commitSync(Duration timeout) {
+    throw groupsNotYet();
+  }
+
+  @Override
+  public void commitSync(Map<TopicPartition, OffsetAndMetadata> offsets) {
+    throw groupsNotYet();
+  }
+
+  @Override
+  public void commitSync(Map<TopicPartition, OffsetAndMetadata> offsets, Duration timeout) {
+    throw groupsNotYet();
+  }
+
+  @Override
+  public void commitAsync() {
+    throw groupsNotYet();
+  }
+
+  @Override
+  public void commitAsync(OffsetCommitCallback callback) {
+    throw groupsNotYet();
+  }
+
+  @Override
+  public void commitAsync(
+      Map<TopicPartition, OffsetAndMetadata> offsets, OffsetCommitCallback callback) {
+    throw groupsNotYet();
+  }
+
+  @Override
+  public Map<TopicPartition, OffsetAndMetadata> committed(Set<TopicPartition> partitions) {
+    throw groupsNotYet();
+  }
+
+  @Override
+  public Map<TopicPartition, OffsetAndMetadata> committed(
+      Set<TopicPartition> partitions, Duration timeout) {
+    throw groupsNotYet();
+  }
+
+  @Override
+  public ConsumerGroupMetadata groupMetadata() {
+    throw groupsNotYet();
+  }
+
+  @Override
+  public void enforceRebalance() {}
+
+  @Override
+  public void enforceRebalance(String reason) {}
 
   @Override
   public void unsubscribe() {

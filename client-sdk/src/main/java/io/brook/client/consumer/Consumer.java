@@ -8,11 +8,12 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
- * A client that reads records, as Kafka's {@code Consumer}. Manual assignment only for now: {@link
- * #subscribe} and consumer groups come in a later version. Not thread-safe: one thread uses a
- * consumer.
+ * A client that reads records, as Kafka's {@code Consumer}: by manual {@link #assign assignment},
+ * or as a member of a consumer group ({@code group.id}) through {@link #subscribe}. Not
+ * thread-safe: one thread uses a consumer (only {@link #wakeup} may be called from another).
  */
 public interface Consumer<K, V> extends Closeable {
   /** Replaces the assignment; positions of partitions still assigned are kept. */
@@ -20,15 +21,50 @@ public interface Consumer<K, V> extends Closeable {
 
   Set<TopicPartition> assignment();
 
-  /**
-   * Not supported yet.
-   *
-   * @throws UnsupportedOperationException always
-   */
+  /** Joins the group ({@code group.id}) for these topics; partitions come from rebalances. */
   void subscribe(Collection<String> topics);
 
-  /** Clears the assignment. */
+  void subscribe(Collection<String> topics, ConsumerRebalanceListener listener);
+
+  /** Subscribes to every topic matching the pattern, now and as topics are created. */
+  void subscribe(Pattern pattern);
+
+  void subscribe(Pattern pattern, ConsumerRebalanceListener listener);
+
+  /** The subscribed topics (for a pattern: the matching ones known so far). */
+  Set<String> subscription();
+
+  /** Clears the assignment or the subscription (leaving the group). */
   void unsubscribe();
+
+  /** Commits the positions of every assigned partition, as returned by the last poll. */
+  void commitSync();
+
+  void commitSync(Duration timeout);
+
+  void commitSync(Map<TopicPartition, OffsetAndMetadata> offsets);
+
+  void commitSync(Map<TopicPartition, OffsetAndMetadata> offsets, Duration timeout);
+
+  void commitAsync();
+
+  void commitAsync(OffsetCommitCallback callback);
+
+  void commitAsync(Map<TopicPartition, OffsetAndMetadata> offsets, OffsetCommitCallback callback);
+
+  /** The group's committed offsets of these partitions (null for a partition with none). */
+  Map<TopicPartition, OffsetAndMetadata> committed(Set<TopicPartition> partitions);
+
+  Map<TopicPartition, OffsetAndMetadata> committed(
+      Set<TopicPartition> partitions, Duration timeout);
+
+  /** The group, generation and member id this consumer belongs to now. */
+  ConsumerGroupMetadata groupMetadata();
+
+  /** Asks for a rebalance at the next poll (a no-op without a subscription). */
+  void enforceRebalance();
+
+  void enforceRebalance(String reason);
 
   /**
    * Returns the records fetched since the last poll (at most max.poll.records), waiting up to

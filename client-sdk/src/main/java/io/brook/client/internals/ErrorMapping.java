@@ -3,13 +3,22 @@ package io.brook.client.internals;
 import io.brook.client.common.errors.ApiException;
 import io.brook.client.common.errors.BrokerNotAvailableException;
 import io.brook.client.common.errors.BrookException;
+import io.brook.client.common.errors.CoordinatorLoadInProgressException;
+import io.brook.client.common.errors.CoordinatorNotAvailableException;
 import io.brook.client.common.errors.CorruptRecordException;
 import io.brook.client.common.errors.DuplicateSequenceException;
 import io.brook.client.common.errors.EligibleLeadersNotAvailableException;
+import io.brook.client.common.errors.FencedInstanceIdException;
 import io.brook.client.common.errors.FencedLeaderEpochException;
+import io.brook.client.common.errors.GroupIdNotFoundException;
+import io.brook.client.common.errors.GroupMaxSizeReachedException;
+import io.brook.client.common.errors.GroupNotEmptyException;
+import io.brook.client.common.errors.GroupSubscribedToTopicException;
 import io.brook.client.common.errors.IllegalGenerationException;
+import io.brook.client.common.errors.InconsistentGroupProtocolException;
 import io.brook.client.common.errors.InconsistentTopicIdException;
 import io.brook.client.common.errors.InvalidConfigurationException;
+import io.brook.client.common.errors.InvalidGroupIdException;
 import io.brook.client.common.errors.InvalidPartitionsException;
 import io.brook.client.common.errors.InvalidProducerEpochException;
 import io.brook.client.common.errors.InvalidRecordException;
@@ -17,14 +26,18 @@ import io.brook.client.common.errors.InvalidReplicaAssignmentException;
 import io.brook.client.common.errors.InvalidReplicationFactorException;
 import io.brook.client.common.errors.InvalidRequestException;
 import io.brook.client.common.errors.InvalidRequiredAcksException;
+import io.brook.client.common.errors.InvalidSessionTimeoutException;
 import io.brook.client.common.errors.InvalidTimestampException;
 import io.brook.client.common.errors.InvalidTopicException;
 import io.brook.client.common.errors.LeaderNotAvailableException;
+import io.brook.client.common.errors.MemberIdRequiredException;
 import io.brook.client.common.errors.NetworkException;
 import io.brook.client.common.errors.NotControllerException;
+import io.brook.client.common.errors.NotCoordinatorException;
 import io.brook.client.common.errors.NotEnoughReplicasAfterAppendException;
 import io.brook.client.common.errors.NotEnoughReplicasException;
 import io.brook.client.common.errors.NotLeaderOrFollowerException;
+import io.brook.client.common.errors.OffsetMetadataTooLargeException;
 import io.brook.client.common.errors.OffsetNotAvailableException;
 import io.brook.client.common.errors.OffsetOutOfRangeException;
 import io.brook.client.common.errors.OutOfOrderSequenceException;
@@ -96,6 +109,19 @@ public final class ErrorMapping {
       case ELIGIBLE_LEADERS_NOT_AVAILABLE -> new EligibleLeadersNotAvailableException(m);
       case INVALID_RECORD -> new InvalidRecordException(m);
       case INCONSISTENT_TOPIC_ID -> new InconsistentTopicIdException(m);
+      case OFFSET_METADATA_TOO_LARGE -> new OffsetMetadataTooLargeException(m);
+      case COORDINATOR_LOAD_IN_PROGRESS -> new CoordinatorLoadInProgressException(m);
+      case COORDINATOR_NOT_AVAILABLE -> new CoordinatorNotAvailableException(m);
+      case NOT_COORDINATOR -> new NotCoordinatorException(m);
+      case INCONSISTENT_GROUP_PROTOCOL -> new InconsistentGroupProtocolException(m);
+      case INVALID_GROUP_ID -> new InvalidGroupIdException(m);
+      case INVALID_SESSION_TIMEOUT -> new InvalidSessionTimeoutException(m);
+      case NON_EMPTY_GROUP -> new GroupNotEmptyException(m);
+      case GROUP_ID_NOT_FOUND -> new GroupIdNotFoundException(m);
+      case MEMBER_ID_REQUIRED -> new MemberIdRequiredException(m);
+      case GROUP_MAX_SIZE_REACHED -> new GroupMaxSizeReachedException(m);
+      case FENCED_INSTANCE_ID -> new FencedInstanceIdException(m);
+      case GROUP_SUBSCRIBED_TO_TOPIC -> new GroupSubscribedToTopicException(m);
       default -> new UnknownServerException(m);
     };
   }
@@ -139,6 +165,27 @@ public final class ErrorMapping {
       case OFFSET_NOT_AVAILABLE ->
           "The leader high watermark has not caught up from a recent leader election so the"
               + " offsets cannot be guaranteed to be monotonically increasing.";
+      case COORDINATOR_LOAD_IN_PROGRESS ->
+          "The coordinator is loading and hence can't process requests.";
+      case COORDINATOR_NOT_AVAILABLE -> "The coordinator is not available.";
+      case NOT_COORDINATOR -> "This is not the correct coordinator.";
+      case ILLEGAL_GENERATION -> "Specified group generation id is not valid.";
+      case UNKNOWN_MEMBER_ID -> "The coordinator is not aware of this member.";
+      case REBALANCE_IN_PROGRESS -> "The group is rebalancing, so a rejoin is needed.";
+      case INCONSISTENT_GROUP_PROTOCOL ->
+          "The group member's supported protocols are incompatible with those of existing"
+              + " members or first group member tried to join with empty protocol type or empty"
+              + " protocol list.";
+      case INVALID_GROUP_ID -> "The configured groupId is invalid.";
+      case INVALID_SESSION_TIMEOUT ->
+          "The session timeout is not within the range allowed by the broker (as configured by"
+              + " group.min.session.timeout.ms and group.max.session.timeout.ms).";
+      case NON_EMPTY_GROUP -> "The group is not empty.";
+      case GROUP_ID_NOT_FOUND -> "The group id does not exist.";
+      case FENCED_INSTANCE_ID ->
+          "The broker rejected this static consumer since another consumer with the same"
+              + " group.instance.id has registered with a different member.id.";
+      case OFFSET_METADATA_TOO_LARGE -> "The metadata field of the offset request was too large.";
       default -> code.name();
     };
   }
