@@ -267,6 +267,10 @@ public final class ClusterLayout {
     p.put("num.partitions", "1");
     p.put("default.replication.factor", "1");
     p.put("min.insync.replicas", "1");
+    // consumer groups: __consumer_offsets replicated on up to three brokers, and a group's first
+    // rebalance not delayed (Kafka's development server.properties)
+    p.put("offsets.topic.replication.factor", Integer.toString(Math.min(3, brokers.size())));
+    p.put("group.initial.rebalance.delay.ms", "0");
     p.putAll(brokerOverrides);
     return p;
   }

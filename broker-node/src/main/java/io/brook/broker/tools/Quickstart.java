@@ -133,6 +133,9 @@ public final class Quickstart implements AutoCloseable {
       props.put("num.partitions", Integer.toString(PARTITIONS));
       props.put("default.replication.factor", "1");
       props.put("min.insync.replicas", "1");
+      // one broker: the internal topic of consumer groups has one replica (Kafka's quickstart)
+      props.put("offsets.topic.replication.factor", "1");
+      props.put("group.initial.rebalance.delay.ms", "0");
       BrokerServer broker = BrokerServer.startInProcess(props);
       return new Quickstart(dataDir, channel, lock, zk, broker);
     } catch (IOException | InterruptedException | RuntimeException e) {
