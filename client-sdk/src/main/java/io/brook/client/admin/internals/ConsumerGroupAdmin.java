@@ -376,7 +376,10 @@ public final class ConsumerGroupAdmin {
       }
     }
     for (TopicPartition tp : asked) {
-      out.putIfAbsent(tp, new BrookException("the coordinator's response did not mention " + tp));
+      if (!out.containsKey(tp)) {
+        // (not putIfAbsent: it would overwrite the null of a partition that succeeded)
+        out.put(tp, new BrookException("the coordinator's response did not mention " + tp));
+      }
     }
     return out;
   }
@@ -446,7 +449,9 @@ public final class ConsumerGroupAdmin {
             }
           }
           for (TopicPartition tp : partitions) {
-            out.putIfAbsent(tp, null);
+            if (!out.containsKey(tp)) {
+              out.put(tp, null);
+            }
           }
           return out;
         },
