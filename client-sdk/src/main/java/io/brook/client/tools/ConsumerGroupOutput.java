@@ -296,7 +296,7 @@ final class ConsumerGroupOutput {
                 + ")";
     int groupLen = Math.max(15, d.groupId().length());
     int coordinatorLen = Math.max(25, coordinator.length());
-    String format = "%n" + left(groupLen) + " " + left(coordinatorLen) + " %-25s %-20s %-15s %s";
+    String format = "%n" + left(groupLen) + " " + left(coordinatorLen) + " %-20s %-15s %s";
     return String.format(
             format, "GROUP", "COORDINATOR (ID)", "ASSIGNMENT-STRATEGY", "STATE", "#MEMBERS")
         + String.format(

@@ -91,7 +91,7 @@ final class ToolArgs {
 
   String get(String flag) {
     List<String> l = values.get(flag);
-    return l == null ? null : l.get(l.size() - 1);
+    return l == null || l.isEmpty() ? null : l.get(l.size() - 1);
   }
 
   String get(String flag, String def) {
