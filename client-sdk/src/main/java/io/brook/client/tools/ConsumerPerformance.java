@@ -112,6 +112,8 @@ public final class ConsumerPerformance {
     // Written by the rebalance listener, which runs inside poll() on this thread.
     long[] joinTimeMs = {0};
     long[] joinStartMs = {0};
+    // Join time since the last detailed report (Kafka's joinTimeMsInSingleRound).
+    long[] joinTimeMsInSingleRound = {0};
     if (!a.has("--hide-header")) {
       out.println(detailed ? DETAILED_HEADER : HEADER);
     }
@@ -133,7 +135,9 @@ public final class ConsumerPerformance {
 
               @Override
               public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-                joinTimeMs[0] += System.currentTimeMillis() - joinStartMs[0];
+                long joined = System.currentTimeMillis() - joinStartMs[0];
+                joinTimeMs[0] += joined;
+                joinTimeMsInSingleRound[0] += joined;
               }
             });
       } else {
@@ -183,8 +187,9 @@ public final class ConsumerPerformance {
                   lastReportTime,
                   currentTimeMillis,
                   dateFormat,
-                  joinTimeMs[0],
+                  joinTimeMsInSingleRound[0],
                   out);
+              joinTimeMsInSingleRound[0] = 0;
             }
             lastReportTime = currentTimeMillis;
             lastMessagesRead = totalMessagesRead;

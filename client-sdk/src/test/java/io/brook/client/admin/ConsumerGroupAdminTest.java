@@ -238,4 +238,44 @@ class ConsumerGroupAdminTest {
     assertEquals(21, byTime.partitionResult(T0).get().offset());
     assertEquals(-1, byTime.partitionResult(T1).get().offset(), "no record that recent");
   }
+
+  @Test
+  void listGroupsReportsUnreachableBrokersInErrors() throws Exception {
+    broker.group("idle");
+    broker.otherBrokers.add(
+        io.brook.protocol.v1.BrokerEndpoint.newBuilder()
+            .setId(2)
+            .setHost("deadhost")
+            .setPort(9093)
+            .build());
+    ListConsumerGroupsResult r = admin.listConsumerGroups();
+    assertEquals(
+        List.of("idle"), r.valid().get().stream().map(ConsumerGroupListing::groupId).toList());
+    assertEquals(1, r.errors().get().size(), "the unreachable broker");
+    assertThrows(ExecutionException.class, () -> r.all().get());
+  }
+
+  @Test
+  void coordinatorThatNeverBecomesAvailableTimesOutNamingTheLastError() {
+    for (int i = 0; i < 100_000; i++) {
+      broker.findCoordinatorErrors.add(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+    }
+    ExecutionException e =
+        assertThrows(
+            ExecutionException.class,
+            () ->
+                admin
+                    .describeConsumerGroups(
+                        List.of("g"), new DescribeConsumerGroupsOptions().timeoutMs(300))
+                    .all()
+                    .get());
+    assertInstanceOf(io.brook.client.common.errors.TimeoutException.class, cause(e));
+    // Kafka's wording: the call never got its node (the coordinator) assigned
+    assertTrue(
+        cause(e)
+            .getMessage()
+            .startsWith("Timed out waiting for a node assignment. Call: describeConsumerGroups"),
+        cause(e).getMessage());
+    assertTrue(cause(e).getMessage().contains("last error"), cause(e).getMessage());
+  }
 }

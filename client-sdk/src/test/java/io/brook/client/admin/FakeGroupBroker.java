@@ -56,8 +56,14 @@ public final class FakeGroupBroker implements AutoCloseable {
     server = InProcessServerBuilder.forName(name).addService(new Service()).build().start();
   }
 
+  /** Brokers Metadata lists besides this one; the host "deadhost" cannot be reached. */
+  public final List<BrokerEndpoint> otherBrokers = new CopyOnWriteArrayList<>();
+
   public ChannelFactory channels() {
-    return (host, port) -> InProcessChannelBuilder.forName(name).directExecutor().build();
+    return (host, port) ->
+        InProcessChannelBuilder.forName(host.equals("deadhost") ? name + "-nobody" : name)
+            .directExecutor()
+            .build();
   }
 
   /** An admin client on this broker. */
@@ -141,7 +147,8 @@ public final class FakeGroupBroker implements AutoCloseable {
           MetadataResponse.newBuilder()
               .setControllerId(1)
               .addBrokers(
-                  BrokerEndpoint.newBuilder().setId(1).setHost("fakehost").setPort(9092).build());
+                  BrokerEndpoint.newBuilder().setId(1).setHost("fakehost").setPort(9092).build())
+              .addAllBrokers(otherBrokers);
       List<String> names =
           req.getTopicsCount() > 0 ? req.getTopicsList() : new ArrayList<>(topics.keySet());
       for (String t : names) {

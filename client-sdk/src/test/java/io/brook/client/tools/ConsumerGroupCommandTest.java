@@ -481,4 +481,39 @@ class ConsumerGroupCommandTest {
     assertEquals(0, run("--delete", "--group", "other"));
     assertEquals("Deletion of requested consumer groups ('other') was successful.\n", out());
   }
+
+  @Test
+  void allGroupsResetsTheInactiveOnesAndRefusesTheActiveOnes() {
+    broker.member("busy", "c-1", "", "client", "/h", List.of(T0));
+    broker.group("busy").committed.put(T0, 50L);
+    broker.group("idle").committed.put(T0, 50L);
+    assertEquals(
+        1, run("--reset-offsets", "--all-groups", "--all-topics", "--to-earliest", "--execute"));
+    assertTrue(
+        out()
+            .startsWith(
+                "\nError: Assignments can only be reset if the group 'busy' is inactive, but the"
+                    + " current state is Stable.\n"),
+        out());
+    assertTrue(out().contains(resetRow("idle", T0, 10)), out());
+    assertFalse(out().contains(resetRow("busy", T0, 10)), out());
+    assertEquals(50L, broker.group("busy").committed.get(T0), "the active group is untouched");
+    assertEquals(10L, broker.group("idle").committed.get(T0));
+    assertEquals(1, broker.commits.size());
+    assertEquals("idle", broker.commits.get(0).getGroupId());
+  }
+
+  @Test
+  void rebalancingGroupIsFlaggedAndUnknownTopicsFailTheReset() {
+    broker.member("g", "c-1", "", "client", "/h", List.of(T0));
+    broker.group("g").state = "PreparingRebalance";
+    assertEquals(0, run("--describe", "--group", "g"));
+    assertEquals("\nWarning: Consumer group 'g' is rebalancing.\n", err());
+
+    broker.group("empty");
+    assertEquals(
+        1,
+        run("--reset-offsets", "--group", "empty", "--topic", "nope", "--to-latest", "--execute"));
+    assertTrue(broker.commits.isEmpty());
+  }
 }
