@@ -108,7 +108,7 @@ class ConsumerGroupCommandTest {
     ToolArgs.UsageException e =
         assertThrows(
             ToolArgs.UsageException.class,
-            () -> ConsumerGroupCommand.checkArgs(ConsumerGroupCommand.parse(full)),
+            () -> ConsumerGroupCommandOptions.checkArgs(ConsumerGroupCommandOptions.parse(full)),
             String.join(" ", args));
     return e.getMessage();
   }
@@ -245,8 +245,8 @@ class ConsumerGroupCommandTest {
         assertThrows(
                 ToolArgs.UsageException.class,
                 () ->
-                    ConsumerGroupCommand.checkArgs(
-                        ConsumerGroupCommand.parse(new String[] {"--list"})))
+                    ConsumerGroupCommandOptions.checkArgs(
+                        ConsumerGroupCommandOptions.parse(new String[] {"--list"})))
             .getMessage());
   }
 
@@ -268,15 +268,15 @@ class ConsumerGroupCommandTest {
       full[1] = "b:1";
       System.arraycopy(args, 0, full, 2, args.length);
       assertDoesNotThrow(
-          () -> ConsumerGroupCommand.checkArgs(ConsumerGroupCommand.parse(full)),
+          () -> ConsumerGroupCommandOptions.checkArgs(ConsumerGroupCommandOptions.parse(full)),
           String.join(" ", args));
     }
   }
 
   @Test
   void topicArgumentsAndStates() {
-    ConsumerGroupCommand.TopicArgs t =
-        ConsumerGroupCommand.TopicArgs.parse(List.of("a:0,2", "b", "c:1"));
+    ConsumerGroupCommandOptions.TopicArgs t =
+        ConsumerGroupCommandOptions.TopicArgs.parse(List.of("a:0,2", "b", "c:1"));
     assertEquals(
         List.of(new TopicPartition("a", 0), new TopicPartition("a", 2), new TopicPartition("c", 1)),
         t.partitions());
@@ -285,14 +285,16 @@ class ConsumerGroupCommandTest {
         "Invalid partition 'x' specified in topic arg 'a:x'",
         assertThrows(
                 ToolArgs.UsageException.class,
-                () -> ConsumerGroupCommand.TopicArgs.parse(List.of("a:x")))
+                () -> ConsumerGroupCommandOptions.TopicArgs.parse(List.of("a:x")))
             .getMessage());
     assertThrows(
-        ToolArgs.UsageException.class, () -> ConsumerGroupCommand.TopicArgs.parse(List.of("a:")));
+        ToolArgs.UsageException.class,
+        () -> ConsumerGroupCommandOptions.TopicArgs.parse(List.of("a:")));
     assertEquals(
         Set.of(ConsumerGroupState.STABLE, ConsumerGroupState.EMPTY),
-        ConsumerGroupCommand.parseStates("stable,Empty"));
-    assertThrows(ToolArgs.UsageException.class, () -> ConsumerGroupCommand.parseStates("Busy"));
+        ConsumerGroupCommandOptions.parseStates("stable,Empty"));
+    assertThrows(
+        ToolArgs.UsageException.class, () -> ConsumerGroupCommandOptions.parseStates("Busy"));
   }
 
   // ------------------------------------------------------------------ whole runs
