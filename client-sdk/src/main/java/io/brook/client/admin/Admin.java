@@ -1,13 +1,17 @@
 package io.brook.client.admin;
 
+import io.brook.client.consumer.OffsetAndMetadata;
+import io.brook.common.TopicPartition;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 
 /**
- * Administers topics and inspects the cluster, as Kafka's {@code Admin}. Every call returns at
- * once; its result holds futures that complete when the brokers answered. Thread-safe.
+ * Administers topics and consumer groups and inspects the cluster, as Kafka's {@code Admin}. Every
+ * call returns at once; its result holds futures that complete when the brokers answered.
+ * Thread-safe.
  */
 public interface Admin extends AutoCloseable {
   static Admin create(Properties props) {
@@ -67,6 +71,89 @@ public interface Admin extends AutoCloseable {
 
   DescribeConfigsResult describeConfigs(
       Collection<ConfigResource> resources, DescribeConfigsOptions options);
+
+  /**
+   * Offsets of partitions (Kafka's {@code Admin.listOffsets}): the log start, the high watermark,
+   * or the first offset at or after a timestamp (-1 when no record is that recent), asked of each
+   * partition's leader.
+   */
+  default ListOffsetsResult listOffsets(Map<TopicPartition, OffsetSpec> topicPartitionOffsets) {
+    return listOffsets(topicPartitionOffsets, new ListOffsetsOptions());
+  }
+
+  ListOffsetsResult listOffsets(
+      Map<TopicPartition, OffsetSpec> topicPartitionOffsets, ListOffsetsOptions options);
+
+  // ------------------------------------------------------------------ consumer groups
+
+  /** Every consumer group of the cluster: every live broker lists the groups it coordinates. */
+  default ListConsumerGroupsResult listConsumerGroups() {
+    return listConsumerGroups(new ListConsumerGroupsOptions());
+  }
+
+  ListConsumerGroupsResult listConsumerGroups(ListConsumerGroupsOptions options);
+
+  /** Members, assignments, state and coordinator of groups (from each group's coordinator). */
+  default DescribeConsumerGroupsResult describeConsumerGroups(Collection<String> groupIds) {
+    return describeConsumerGroups(groupIds, new DescribeConsumerGroupsOptions());
+  }
+
+  DescribeConsumerGroupsResult describeConsumerGroups(
+      Collection<String> groupIds, DescribeConsumerGroupsOptions options);
+
+  /** The committed offsets of every partition of the group. */
+  default ListConsumerGroupOffsetsResult listConsumerGroupOffsets(String groupId) {
+    return listConsumerGroupOffsets(groupId, new ListConsumerGroupOffsetsOptions());
+  }
+
+  default ListConsumerGroupOffsetsResult listConsumerGroupOffsets(
+      String groupId, ListConsumerGroupOffsetsOptions options) {
+    return listConsumerGroupOffsets(Map.of(groupId, new ListConsumerGroupOffsetsSpec()), options);
+  }
+
+  default ListConsumerGroupOffsetsResult listConsumerGroupOffsets(
+      Map<String, ListConsumerGroupOffsetsSpec> groupSpecs) {
+    return listConsumerGroupOffsets(groupSpecs, new ListConsumerGroupOffsetsOptions());
+  }
+
+  ListConsumerGroupOffsetsResult listConsumerGroupOffsets(
+      Map<String, ListConsumerGroupOffsetsSpec> groupSpecs,
+      ListConsumerGroupOffsetsOptions options);
+
+  /**
+   * Commits offsets for a group from outside its membership: the coordinator accepts them only
+   * while the group has no active members (else UnknownMemberIdException per partition).
+   */
+  default AlterConsumerGroupOffsetsResult alterConsumerGroupOffsets(
+      String groupId, Map<TopicPartition, OffsetAndMetadata> offsets) {
+    return alterConsumerGroupOffsets(groupId, offsets, new AlterConsumerGroupOffsetsOptions());
+  }
+
+  AlterConsumerGroupOffsetsResult alterConsumerGroupOffsets(
+      String groupId,
+      Map<TopicPartition, OffsetAndMetadata> offsets,
+      AlterConsumerGroupOffsetsOptions options);
+
+  /** Deletes empty groups with their offsets (GroupNotEmptyException for a group with members). */
+  default DeleteConsumerGroupsResult deleteConsumerGroups(Collection<String> groupIds) {
+    return deleteConsumerGroups(groupIds, new DeleteConsumerGroupsOptions());
+  }
+
+  DeleteConsumerGroupsResult deleteConsumerGroups(
+      Collection<String> groupIds, DeleteConsumerGroupsOptions options);
+
+  /** Deletes a group's committed offsets of partitions of topics it is not subscribed to. */
+  default DeleteConsumerGroupOffsetsResult deleteConsumerGroupOffsets(
+      String groupId, Set<TopicPartition> partitions) {
+    return deleteConsumerGroupOffsets(groupId, partitions, new DeleteConsumerGroupOffsetsOptions());
+  }
+
+  DeleteConsumerGroupOffsetsResult deleteConsumerGroupOffsets(
+      String groupId, Set<TopicPartition> partitions, DeleteConsumerGroupOffsetsOptions options);
+
+  /** Removes static members (by group.instance.id), or every member when the options name none. */
+  RemoveMembersFromConsumerGroupResult removeMembersFromConsumerGroup(
+      String groupId, RemoveMembersFromConsumerGroupOptions options);
 
   @Override
   default void close() {

@@ -1,17 +1,21 @@
 package io.brook.client.admin;
 
 import io.brook.client.admin.internals.AdminCalls;
+import io.brook.client.admin.internals.ConsumerGroupAdmin;
+import io.brook.client.admin.internals.ListOffsetsLookup;
 import io.brook.client.common.Node;
 import io.brook.client.common.errors.ApiException;
 import io.brook.client.common.errors.BrookException;
 import io.brook.client.common.errors.InvalidTopicException;
 import io.brook.client.common.errors.UnknownTopicOrPartitionException;
+import io.brook.client.consumer.OffsetAndMetadata;
 import io.brook.client.internals.Bootstrap;
 import io.brook.client.internals.BrokerChannels;
 import io.brook.client.internals.ChannelFactory;
 import io.brook.client.internals.ErrorMapping;
 import io.brook.common.Time;
 import io.brook.common.Topic;
+import io.brook.common.TopicPartition;
 import io.brook.protocol.v1.BrokerEndpoint;
 import io.brook.protocol.v1.CreatableTopic;
 import io.brook.protocol.v1.CreatableTopicResult;
@@ -43,6 +47,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 
@@ -57,6 +62,8 @@ public final class BrookAdmin implements Admin {
   private final AdminClientConfig config;
   private final BrokerChannels channels;
   private final AdminCalls calls;
+  private final ConsumerGroupAdmin groups;
+  private final ListOffsetsLookup offsets;
 
   BrookAdmin(Properties props) {
     this(propsToMap(props));
@@ -79,6 +86,8 @@ public final class BrookAdmin implements Admin {
             config.getInt(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG),
             config.getLong(AdminClientConfig.RETRY_BACKOFF_MS_CONFIG),
             time);
+    this.groups = new ConsumerGroupAdmin(calls);
+    this.offsets = new ListOffsetsLookup(calls);
   }
 
   public static Admin create(AdminClientConfig config) {
@@ -455,6 +464,56 @@ public final class BrookAdmin implements Admin {
         },
         failure -> futures.values().forEach(f -> f.completeExceptionally(failure)));
     return new DescribeConfigsResult(futures);
+  }
+
+  @Override
+  public ListOffsetsResult listOffsets(
+      Map<TopicPartition, OffsetSpec> topicPartitionOffsets, ListOffsetsOptions options) {
+    return offsets.listOffsets(topicPartitionOffsets, timeout(options));
+  }
+
+  @Override
+  public ListConsumerGroupsResult listConsumerGroups(ListConsumerGroupsOptions options) {
+    return groups.listConsumerGroups(options.states(), timeout(options));
+  }
+
+  @Override
+  public DescribeConsumerGroupsResult describeConsumerGroups(
+      Collection<String> groupIds, DescribeConsumerGroupsOptions options) {
+    return groups.describeConsumerGroups(groupIds, timeout(options));
+  }
+
+  @Override
+  public ListConsumerGroupOffsetsResult listConsumerGroupOffsets(
+      Map<String, ListConsumerGroupOffsetsSpec> groupSpecs,
+      ListConsumerGroupOffsetsOptions options) {
+    return groups.listConsumerGroupOffsets(groupSpecs, timeout(options));
+  }
+
+  @Override
+  public AlterConsumerGroupOffsetsResult alterConsumerGroupOffsets(
+      String groupId,
+      Map<TopicPartition, OffsetAndMetadata> offsets,
+      AlterConsumerGroupOffsetsOptions options) {
+    return groups.alterConsumerGroupOffsets(groupId, offsets, timeout(options));
+  }
+
+  @Override
+  public DeleteConsumerGroupsResult deleteConsumerGroups(
+      Collection<String> groupIds, DeleteConsumerGroupsOptions options) {
+    return groups.deleteConsumerGroups(groupIds, timeout(options));
+  }
+
+  @Override
+  public DeleteConsumerGroupOffsetsResult deleteConsumerGroupOffsets(
+      String groupId, Set<TopicPartition> partitions, DeleteConsumerGroupOffsetsOptions options) {
+    return groups.deleteConsumerGroupOffsets(groupId, partitions, timeout(options));
+  }
+
+  @Override
+  public RemoveMembersFromConsumerGroupResult removeMembersFromConsumerGroup(
+      String groupId, RemoveMembersFromConsumerGroupOptions options) {
+    return groups.removeMembersFromConsumerGroup(groupId, options, timeout(options));
   }
 
   @Override

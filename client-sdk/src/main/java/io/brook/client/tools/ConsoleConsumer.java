@@ -14,10 +14,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
- * brook-console-consumer.sh: prints records of a topic (all partitions, or one with --partition),
- * Kafka's flags and formatter properties; "Processed a total of N messages" on standard error.
+ * brook-console-consumer.sh: prints records of a topic, Kafka's flags and formatter properties;
+ * "Processed a total of N messages" on standard error. With {@code --group} (or {@code group.id} in
+ * the consumer properties) it subscribes to the topic (or the {@code --include} pattern) and lets
+ * the group assign partitions, committing as the consumer's auto commit does; without a group it
+ * assigns itself every partition of the topic (or {@code --partition}).
  */
 public final class ConsoleConsumer {
   private ConsoleConsumer() {}
@@ -117,34 +121,61 @@ public final class ConsoleConsumer {
                 "--timeout-ms",
                 "--consumer.config",
                 "--group",
+                "--include",
                 "--isolation-level",
                 "--formatter"),
             Set.of("--property", "--consumer-property", "--formatter-config"));
     if (a.has("--help")) {
       out.println(
-          "usage: brook-console-consumer.sh --bootstrap-server B --topic T"
-              + " [--from-beginning] [--partition P [--offset O|earliest|latest]] [--max-messages N]"
-              + " [--timeout-ms MS] [--property print.key=true ...] [--consumer-property k=v]");
+          "usage: brook-console-consumer.sh --bootstrap-server B (--topic T | --include REGEX)"
+              + " [--group G] [--from-beginning] [--partition P [--offset O|earliest|latest]]"
+              + " [--max-messages N] [--timeout-ms MS] [--property print.key=true ...]"
+              + " [--consumer-property k=v ...] [--consumer.config FILE]\n"
+              + "With --group (or group.id in the consumer properties) the consumer joins the"
+              + " group, which assigns partitions and keeps committed offsets; --from-beginning"
+              + " then applies only when the group has no committed offset. Without a group it"
+              + " reads every partition of the topic (or --partition) itself.");
       return 0;
     }
-    if (a.get("--group") != null) {
-      throw new ToolArgs.UsageException(
-          "--group: consumer groups are not supported yet; the console consumer assigns"
-              + " partitions itself");
+    String topic = a.get("--topic");
+    String include = a.get("--include");
+    if ((topic == null) == (include == null)) {
+      throw new ToolArgs.UsageException("Exactly one of include/topic is required.");
     }
-    String topic = a.required("--topic");
     Properties props = new Properties();
     ToolArgs.loadFile(a.get("--consumer.config"), props);
-    ToolArgs.putKeyValues(a.all("--consumer-property"), props, "--consumer-property");
-    if (props.containsKey("group.id")) {
-      throw new ToolArgs.UsageException(
-          "group.id: consumer groups are not supported yet; use --partition or no group");
+    Properties extra = new Properties();
+    ToolArgs.putKeyValues(a.all("--consumer-property"), extra, "--consumer-property");
+    String groupId = groupId(a.get("--group"), props, extra);
+    props.putAll(extra);
+    props.remove("group.id");
+    if (groupId != null) {
+      props.put("group.id", groupId);
     }
     props.put("bootstrap.servers", a.required("--bootstrap-server"));
     props.put("key.deserializer", ByteArrayDeserializer.class.getName());
     props.put("value.deserializer", ByteArrayDeserializer.class.getName());
     if (a.get("--isolation-level") != null) {
       props.put("isolation.level", a.get("--isolation-level"));
+    }
+    if (groupId != null && a.get("--partition") != null) {
+      throw new ToolArgs.UsageException(
+          "Options group and partition cannot be specified together.");
+    }
+    if (include != null && groupId == null) {
+      throw new ToolArgs.UsageException(
+          "--include needs a consumer group (--group G): without one the console consumer assigns"
+              + " the partitions of --topic itself");
+    }
+    if (groupId != null) {
+      String reset = props.getProperty("auto.offset.reset");
+      if (a.has("--from-beginning") && reset != null && !reset.equals("earliest")) {
+        throw new ToolArgs.UsageException(
+            "Can't simultaneously specify --from-beginning and 'auto.offset.reset=" + reset + "'");
+      }
+      if (reset == null) {
+        props.put("auto.offset.reset", a.has("--from-beginning") ? "earliest" : "latest");
+      }
     }
     Integer partition = a.get("--partition") == null ? null : a.getInt("--partition", 0);
     String offset = a.get("--offset");
@@ -164,6 +195,17 @@ public final class ConsoleConsumer {
 
     long processed = 0;
     try (BrookConsumer<byte[], byte[]> consumer = new BrookConsumer<>(props)) {
+      if (groupId != null) {
+        // The group assigns partitions; positions come from its committed offsets, else
+        // auto.offset.reset (earliest with --from-beginning).
+        if (include != null) {
+          consumer.subscribe(Pattern.compile(include));
+        } else {
+          consumer.subscribe(List.of(topic));
+        }
+        processed = printRecords(consumer, formatter, maxMessages, timeoutMs, out);
+        return 0;
+      }
       List<TopicPartition> tps = new ArrayList<>();
       if (partition != null) {
         tps.add(new TopicPartition(topic, partition));
@@ -202,31 +244,70 @@ public final class ConsoleConsumer {
         }
         consumer.seek(tps.get(0), o);
       }
-      long lastRecordMs = System.currentTimeMillis();
-      outer:
-      while (maxMessages < 0 || processed < maxMessages) {
-        ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
-        long now = System.currentTimeMillis();
-        if (records.isEmpty()) {
-          if (timeoutMs >= 0 && now - lastRecordMs >= timeoutMs) {
-            break;
-          }
-          continue;
-        }
-        lastRecordMs = now;
-        for (ConsumerRecord<byte[], byte[]> r : records) {
-          out.print(formatter.format(r));
-          processed++;
-          if (maxMessages >= 0 && processed >= maxMessages) {
-            break outer;
-          }
-        }
-        out.flush();
-      }
+      processed = printRecords(consumer, formatter, maxMessages, timeoutMs, out);
     } finally {
       out.flush();
       System.err.println("Processed a total of " + processed + " messages");
     }
     return 0;
+  }
+
+  /**
+   * Prints records until {@code maxMessages} (negative: no limit) or {@code timeoutMs} without a
+   * record (negative: no limit); returns how many were printed.
+   */
+  private static long printRecords(
+      BrookConsumer<byte[], byte[]> consumer,
+      Formatter formatter,
+      long maxMessages,
+      long timeoutMs,
+      PrintStream out) {
+    long processed = 0;
+    long lastRecordMs = System.currentTimeMillis();
+    while (maxMessages < 0 || processed < maxMessages) {
+      ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
+      long now = System.currentTimeMillis();
+      if (records.isEmpty()) {
+        if (timeoutMs >= 0 && now - lastRecordMs >= timeoutMs) {
+          break;
+        }
+        continue;
+      }
+      lastRecordMs = now;
+      for (ConsumerRecord<byte[], byte[]> r : records) {
+        out.print(formatter.format(r));
+        processed++;
+        if (maxMessages >= 0 && processed >= maxMessages) {
+          break;
+        }
+      }
+      out.flush();
+    }
+    return processed;
+  }
+
+  /**
+   * The group of --group, --consumer.config and --consumer-property (Kafka's rule: where given in
+   * several places they must agree), or null for none.
+   */
+  static String groupId(String flag, Properties fromFile, Properties fromProperties) {
+    Set<String> ids = new java.util.LinkedHashSet<>();
+    if (flag != null) {
+      ids.add(flag);
+    }
+    if (fromFile.getProperty("group.id") != null) {
+      ids.add(fromFile.getProperty("group.id"));
+    }
+    if (fromProperties.getProperty("group.id") != null) {
+      ids.add(fromProperties.getProperty("group.id"));
+    }
+    if (ids.size() > 1) {
+      throw new ToolArgs.UsageException(
+          "The group ids provided in different places (directly using '--group', via"
+              + " '--consumer-property', or via '--consumer.config') do not match. Detected group"
+              + " ids: "
+              + String.join(", ", ids.stream().map(g -> "'" + g + "'").toList()));
+    }
+    return ids.isEmpty() ? null : ids.iterator().next();
   }
 }

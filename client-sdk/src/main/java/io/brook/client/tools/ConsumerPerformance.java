@@ -3,6 +3,7 @@ package io.brook.client.tools;
 import io.brook.client.common.PartitionInfo;
 import io.brook.client.common.serialization.ByteArrayDeserializer;
 import io.brook.client.consumer.BrookConsumer;
+import io.brook.client.consumer.ConsumerRebalanceListener;
 import io.brook.client.consumer.ConsumerRecord;
 import io.brook.client.consumer.ConsumerRecords;
 import io.brook.common.TopicPartition;
@@ -10,13 +11,17 @@ import java.io.PrintStream;
 import java.text.SimpleDateFormat;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Properties;
 import java.util.Set;
 
 /**
- * brook-consumer-perf-test.sh: Kafka 3.9's ConsumerPerformance with the Brook consumer, assigned to
- * every partition of the topic from the beginning (groups come later). Same header and result line.
+ * brook-consumer-perf-test.sh: Kafka 3.9's ConsumerPerformance with the Brook consumer. With {@code
+ * --group} (or group.id in --consumer.config) it subscribes and lets the group assign partitions,
+ * reporting the time spent joining as rebalance.time.ms, as Kafka does; without a group it assigns
+ * itself every partition of the topic from the beginning (or the end with --from-latest). Same
+ * header and result line as Kafka.
  */
 public final class ConsumerPerformance {
   private ConsumerPerformance() {}
@@ -67,13 +72,8 @@ public final class ConsumerPerformance {
       out.println(
           "usage: brook-consumer-perf-test.sh --bootstrap-server B --topic T --messages N"
               + " [--timeout MS] [--fetch-size BYTES] [--from-latest] [--show-detailed-stats]"
-              + " [--reporting-interval MS] [--hide-header] [--consumer.config FILE]");
+              + " [--reporting-interval MS] [--hide-header] [--group G] [--consumer.config FILE]");
       return 0;
-    }
-    if (a.get("--group") != null) {
-      throw new ToolArgs.UsageException(
-          "--group: consumer groups are not supported yet; run without --group (the tool"
-              + " assigns every partition itself)");
     }
     String topic = a.required("--topic");
     long messages = a.getLong("--messages", -1);
@@ -101,35 +101,62 @@ public final class ConsumerPerformance {
     props.put("key.deserializer", ByteArrayDeserializer.class.getName());
     props.put("value.deserializer", ByteArrayDeserializer.class.getName());
     props.put("auto.offset.reset", a.has("--from-latest") ? "latest" : "earliest");
+    String groupId = a.get("--group", props.getProperty("group.id"));
     props.remove("group.id");
+    if (groupId != null) {
+      props.put("group.id", groupId);
+    }
 
     long totalMessagesRead = 0;
     long totalBytesRead = 0;
-    long joinTimeMs = 0;
+    // Written by the rebalance listener, which runs inside poll() on this thread.
+    long[] joinTimeMs = {0};
+    long[] joinStartMs = {0};
+    // Join time since the last detailed report (Kafka's joinTimeMsInSingleRound).
+    long[] joinTimeMsInSingleRound = {0};
     if (!a.has("--hide-header")) {
       out.println(detailed ? DETAILED_HEADER : HEADER);
     }
     long startMs;
     long endMs;
     try (BrookConsumer<byte[], byte[]> consumer = new BrookConsumer<>(props)) {
-      long joinStart = System.currentTimeMillis();
-      List<TopicPartition> tps = new ArrayList<>();
-      for (PartitionInfo p : consumer.partitionsFor(topic)) {
-        tps.add(new TopicPartition(p.topic(), p.partition()));
-      }
-      if (tps.isEmpty()) {
-        throw new ToolArgs.UsageException(
-            "Topic " + topic + " does not exist or has no partitions");
-      }
-      consumer.assign(tps);
-      if (a.has("--from-latest")) {
-        consumer.seekToEnd(tps);
+      if (groupId != null) {
+        // Kafka's way: subscribe and count the time spent joining (from a revocation, or the
+        // start, to the next assignment) as rebalance time.
+        startMs = System.currentTimeMillis();
+        joinStartMs[0] = startMs;
+        consumer.subscribe(
+            List.of(topic),
+            new ConsumerRebalanceListener() {
+              @Override
+              public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                joinStartMs[0] = System.currentTimeMillis();
+              }
+
+              @Override
+              public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                long joined = System.currentTimeMillis() - joinStartMs[0];
+                joinTimeMs[0] += joined;
+                joinTimeMsInSingleRound[0] += joined;
+              }
+            });
       } else {
-        consumer.seekToBeginning(tps);
+        List<TopicPartition> tps = new ArrayList<>();
+        for (PartitionInfo p : consumer.partitionsFor(topic)) {
+          tps.add(new TopicPartition(p.topic(), p.partition()));
+        }
+        if (tps.isEmpty()) {
+          throw new ToolArgs.UsageException(
+              "Topic " + topic + " does not exist or has no partitions");
+        }
+        consumer.assign(tps);
+        if (a.has("--from-latest")) {
+          consumer.seekToEnd(tps);
+        } else {
+          consumer.seekToBeginning(tps);
+        }
+        startMs = System.currentTimeMillis();
       }
-      startMs = System.currentTimeMillis();
-      joinTimeMs = 0; // no group to join; assignment is immediate
-      long unused = joinStart;
       long lastReportTime = startMs;
       long lastConsumedTime = startMs;
       long currentTimeMillis = startMs;
@@ -160,8 +187,9 @@ public final class ConsumerPerformance {
                   lastReportTime,
                   currentTimeMillis,
                   dateFormat,
-                  0,
+                  joinTimeMsInSingleRound[0],
                   out);
+              joinTimeMsInSingleRound[0] = 0;
             }
             lastReportTime = currentTimeMillis;
             lastMessagesRead = totalMessagesRead;
@@ -182,7 +210,7 @@ public final class ConsumerPerformance {
     }
     if (!detailed) {
       out.println(
-          resultLine(dateFormat, startMs, endMs, totalBytesRead, totalMessagesRead, joinTimeMs));
+          resultLine(dateFormat, startMs, endMs, totalBytesRead, totalMessagesRead, joinTimeMs[0]));
     }
     return 0;
   }

@@ -13,7 +13,8 @@ import java.util.Set;
 
 /**
  * A small parser for Kafka-style tool flags: {@code --flag} (boolean), {@code --flag value}
- * (repeatable) and {@code --flag v1 v2 ...} (multi-valued: values up to the next {@code --flag}).
+ * (repeatable), {@code --flag v1 v2 ...} (multi-valued: values up to the next {@code --flag}) and
+ * {@code --flag [value]} (an optional value: Kafka's {@code --state} of kafka-consumer-groups.sh).
  * Not thread-safe.
  */
 final class ToolArgs {
@@ -28,6 +29,15 @@ final class ToolArgs {
   private final Set<String> present = new java.util.HashSet<>();
 
   ToolArgs(String[] args, Set<String> booleans, Set<String> single, Set<String> multi) {
+    this(args, booleans, single, multi, Set.of());
+  }
+
+  ToolArgs(
+      String[] args,
+      Set<String> booleans,
+      Set<String> single,
+      Set<String> multi,
+      Set<String> optionalValue) {
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       String inline = null;
@@ -39,6 +49,14 @@ final class ToolArgs {
       }
       if (booleans.contains(a)) {
         present.add(a);
+      } else if (optionalValue.contains(a)) {
+        present.add(a);
+        List<String> l = values.computeIfAbsent(a, k -> new ArrayList<>());
+        if (inline != null) {
+          l.add(inline);
+        } else if (i + 1 < args.length && !args[i + 1].startsWith("--")) {
+          l.add(args[++i]);
+        }
       } else if (single.contains(a)) {
         String v = inline;
         if (v == null) {
@@ -73,7 +91,7 @@ final class ToolArgs {
 
   String get(String flag) {
     List<String> l = values.get(flag);
-    return l == null ? null : l.get(l.size() - 1);
+    return l == null || l.isEmpty() ? null : l.get(l.size() - 1);
   }
 
   String get(String flag, String def) {

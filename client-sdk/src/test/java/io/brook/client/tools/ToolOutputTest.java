@@ -91,7 +91,7 @@ class ToolOutputTest {
         1,
         ConsumerPerformance.run(
             new String[] {
-              "--topic", "t", "--messages", "1", "--bootstrap-server", "h:1", "--group", "g"
+              "--topic", "t", "--messages", "1", "--bootstrap-server", "h:1", "--no-such-flag"
             },
             System.out));
   }

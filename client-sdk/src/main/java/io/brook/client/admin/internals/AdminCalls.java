@@ -38,6 +38,22 @@ public final class AdminCalls {
     R call(BrokerServiceBlockingStub stub);
   }
 
+  /**
+   * An attempt that may talk to more than one broker: {@code any} is a stub of the broker this
+   * attempt was given (a bootstrap address), {@code stubs} gives stubs of other brokers (a group's
+   * coordinator, a partition's leader), each with this attempt's deadline.
+   */
+  @FunctionalInterface
+  public interface RoutedRpc<R> {
+    R call(BrokerServiceBlockingStub any, Stubs stubs);
+  }
+
+  /** Stubs of given brokers, with the deadline of the current attempt. */
+  @FunctionalInterface
+  public interface Stubs {
+    BrokerServiceBlockingStub to(Node node);
+  }
+
   private final BrokerChannels channels;
   private final List<Node> nodes;
   private final int requestTimeoutMs;
@@ -77,6 +93,20 @@ public final class AdminCalls {
       Rpc<R> rpc,
       Function<R, Void> handler,
       Consumer<BrookException> onFailure) {
+    submitRouted(name, timeoutMs, (any, stubs) -> rpc.call(any), handler, onFailure);
+  }
+
+  /**
+   * As {@link #submit}, for a call whose attempt talks to several brokers (FindCoordinator on any
+   * broker, then the coordinator). A network failure of any of them fails the attempt, which is
+   * retried from the start (the coordinator is found again) if retriable.
+   */
+  public <R> void submitRouted(
+      String name,
+      long timeoutMs,
+      RoutedRpc<R> rpc,
+      Function<R, Void> handler,
+      Consumer<BrookException> onFailure) {
     // The call's time starts now, as in Kafka: time spent queued behind other calls counts.
     long deadline = time.hiResClockMs() + timeoutMs;
     try {
@@ -90,7 +120,7 @@ public final class AdminCalls {
       String name,
       long timeoutMs,
       long deadline,
-      Rpc<R> rpc,
+      RoutedRpc<R> rpc,
       Function<R, Void> handler,
       Consumer<BrookException> onFailure) {
     BrookException last = null;
@@ -103,11 +133,16 @@ public final class AdminCalls {
       }
       Node node = nodes.get(Math.floorMod(cursor, nodes.size()));
       try {
+        long attemptMs = Math.min(left, requestTimeoutMs);
         R resp =
             rpc.call(
-                channels
-                    .blockingStub(node)
-                    .withDeadlineAfter(Math.min(left, requestTimeoutMs), TimeUnit.MILLISECONDS));
+                channels.blockingStub(node).withDeadlineAfter(attemptMs, TimeUnit.MILLISECONDS),
+                other ->
+                    channels
+                        .blockingStub(other)
+                        .withDeadlineAfter(
+                            Math.max(1, Math.min(requestTimeoutMs, deadline - time.hiResClockMs())),
+                            TimeUnit.MILLISECONDS));
         reachedBroker = true;
         handler.apply(resp);
         return;
