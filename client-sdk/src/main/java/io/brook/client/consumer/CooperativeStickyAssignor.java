@@ -1,0 +1,112 @@
+package io.brook.client.consumer;
+
+import io.brook.client.consumer.internals.AbstractStickyAssignor;
+import io.brook.client.consumer.internals.StickyAssignorUserData;
+import io.brook.client.consumer.internals.StickyAssignorUserData.MemberData;
+import io.brook.common.TopicPartition;
+import java.nio.ByteBuffer;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * Kafka's cooperative sticky assignor ("cooperative-sticky", KIP-429): the sticky algorithm of
+ * {@link AbstractStickyAssignor} over the partitions members report owning in their subscription,
+ * for the COOPERATIVE protocol (EAGER supported as a fallback while a group upgrades).
+ *
+ * <p>Invariant ("revoke first, assign in the next rebalance"): a partition owned by one member and
+ * given to another in this assignment is withheld from the new owner: the old owner sees it missing
+ * from its assignment, revokes it and rejoins, and the following rebalance assigns it. So no
+ * partition is owned by two members in one generation. A partition is "owned" here if any member's
+ * subscription lists it, whatever that member's generation: stale claims only delay the partition
+ * by one rebalance, never give it two owners.
+ *
+ * <p>Thread rules: the member-side generation ({@link #onAssignment}, {@link
+ * #subscriptionUserData}) is a volatile field; {@link #assign} uses no state.
+ */
+public class CooperativeStickyAssignor extends AbstractStickyAssignor {
+  private static final Logger LOG = LogManager.getLogger(CooperativeStickyAssignor.class);
+
+  public static final String COOPERATIVE_STICKY_ASSIGNOR_NAME = "cooperative-sticky";
+
+  /** The generation of the last assignment received, sent as user data. */
+  private volatile int generation = DEFAULT_GENERATION;
+
+  @Override
+  public String name() {
+    return COOPERATIVE_STICKY_ASSIGNOR_NAME;
+  }
+
+  @Override
+  public List<RebalanceProtocol> supportedProtocols() {
+    return List.of(RebalanceProtocol.COOPERATIVE, RebalanceProtocol.EAGER);
+  }
+
+  @Override
+  public void onAssignment(Assignment assignment, ConsumerGroupMetadata metadata) {
+    generation = metadata == null ? DEFAULT_GENERATION : metadata.generationId();
+  }
+
+  /** The generation alone, as Kafka sends for members that cannot read the subscription's. */
+  @Override
+  public ByteBuffer subscriptionUserData(Set<String> topics) {
+    return StickyAssignorUserData.encodeGeneration(generation);
+  }
+
+  /** Owned partitions from the subscription; generation from it too, else from the user data. */
+  @Override
+  protected MemberData memberData(Subscription subscription) {
+    Optional<Integer> gen = subscription.generationId();
+    if (gen.isEmpty()) {
+      gen = StickyAssignorUserData.decodeGeneration(subscription.userData());
+    }
+    return new MemberData(subscription.ownedPartitions(), gen);
+  }
+
+  @Override
+  public Map<String, List<TopicPartition>> assign(
+      Map<String, Integer> partitionsPerTopic, Map<String, Subscription> subscriptions) {
+    Map<String, List<TopicPartition>> assignment = super.assign(partitionsPerTopic, subscriptions);
+    Map<TopicPartition, String> transferring =
+        partitionsTransferringOwnership(subscriptions, assignment);
+    if (!transferring.isEmpty()) {
+      LOG.debug(
+          "Withholding partitions moving to a new owner until their owner revoked them: {}",
+          new TreeMap<>(transferring));
+      transferring.forEach((tp, newOwner) -> assignment.get(newOwner).remove(tp));
+    }
+    return assignment;
+  }
+
+  /**
+   * The partitions given to a member that does not own them while another member owns them, with
+   * that new owner: Kafka's {@code computePartitionsTransferringOwnership}.
+   */
+  static Map<TopicPartition, String> partitionsTransferringOwnership(
+      Map<String, Subscription> subscriptions, Map<String, List<TopicPartition>> assignment) {
+    Map<TopicPartition, String> added = new HashMap<>();
+    Set<TopicPartition> revoked = new HashSet<>();
+    for (Map.Entry<String, Subscription> e : subscriptions.entrySet()) {
+      Set<TopicPartition> owned = new HashSet<>(e.getValue().ownedPartitions());
+      Set<TopicPartition> assigned = new HashSet<>(assignment.getOrDefault(e.getKey(), List.of()));
+      for (TopicPartition tp : assigned) {
+        if (!owned.contains(tp)) {
+          added.put(tp, e.getKey());
+        }
+      }
+      for (TopicPartition tp : owned) {
+        if (!assigned.contains(tp)) {
+          revoked.add(tp);
+        }
+      }
+    }
+    added.keySet().retainAll(revoked);
+    return added;
+  }
+}
