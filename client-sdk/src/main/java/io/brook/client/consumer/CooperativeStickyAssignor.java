@@ -74,7 +74,8 @@ public class CooperativeStickyAssignor extends AbstractStickyAssignor {
       Map<String, Integer> partitionsPerTopic, Map<String, Subscription> subscriptions) {
     Map<String, List<TopicPartition>> assignment = super.assign(partitionsPerTopic, subscriptions);
     Map<TopicPartition, String> transferring =
-        partitionsTransferringOwnership(subscriptions, assignment);
+        partitionsTransferringOwnership(
+            subscriptions, validClaims(partitionsPerTopic, subscriptions).owned(), assignment);
     if (!transferring.isEmpty()) {
       LOG.debug(
           "Withholding partitions moving to a new owner until their owner revoked them: {}",
@@ -85,28 +86,32 @@ public class CooperativeStickyAssignor extends AbstractStickyAssignor {
   }
 
   /**
-   * The partitions given to a member that does not own them while another member owns them, with
-   * that new owner: Kafka's {@code computePartitionsTransferringOwnership}.
+   * The partitions given to a member that does not validly own them while another member claims
+   * them, with that new owner: Kafka's {@code partitionsTransferringOwnership}. Any claim counts on
+   * the losing side, even a stale or conflicting one, because the claimant may still be fetching
+   * the partition until it revokes it; only a valid claim lets the winner keep it at once.
    */
   static Map<TopicPartition, String> partitionsTransferringOwnership(
-      Map<String, Subscription> subscriptions, Map<String, List<TopicPartition>> assignment) {
-    Map<TopicPartition, String> added = new HashMap<>();
-    Set<TopicPartition> revoked = new HashSet<>();
-    for (Map.Entry<String, Subscription> e : subscriptions.entrySet()) {
-      Set<TopicPartition> owned = new HashSet<>(e.getValue().ownedPartitions());
-      Set<TopicPartition> assigned = new HashSet<>(assignment.getOrDefault(e.getKey(), List.of()));
-      for (TopicPartition tp : assigned) {
-        if (!owned.contains(tp)) {
-          added.put(tp, e.getKey());
-        }
-      }
-      for (TopicPartition tp : owned) {
-        if (!assigned.contains(tp)) {
-          revoked.add(tp);
-        }
-      }
-    }
-    added.keySet().retainAll(revoked);
-    return added;
+      Map<String, Subscription> subscriptions,
+      Map<String, List<TopicPartition>> validOwned,
+      Map<String, List<TopicPartition>> assignment) {
+    Map<TopicPartition, Set<String>> claimants = new HashMap<>();
+    subscriptions.forEach(
+        (m, s) ->
+            s.ownedPartitions()
+                .forEach(tp -> claimants.computeIfAbsent(tp, x -> new HashSet<>()).add(m)));
+    Map<TopicPartition, String> transferring = new HashMap<>();
+    assignment.forEach(
+        (m, partitions) -> {
+          Set<TopicPartition> valid = new HashSet<>(validOwned.getOrDefault(m, List.of()));
+          for (TopicPartition tp : partitions) {
+            Set<String> others = new HashSet<>(claimants.getOrDefault(tp, Set.of()));
+            others.remove(m);
+            if (!valid.contains(tp) && !others.isEmpty()) {
+              transferring.put(tp, m);
+            }
+          }
+        });
+    return transferring;
   }
 }

@@ -3,6 +3,7 @@ package io.brook.client.consumer.internals;
 import io.brook.client.consumer.internals.StickyAssignorUserData.MemberData;
 import io.brook.common.TopicPartition;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -65,21 +66,38 @@ public abstract class AbstractStickyAssignor extends AbstractPartitionAssignor {
   @Override
   public Map<String, List<TopicPartition>> assign(
       Map<String, Integer> partitionsPerTopic, Map<String, Subscription> subscriptions) {
-    Map<String, Subscription> members = new TreeMap<>(subscriptions);
-    Map<String, MemberData> claims = new TreeMap<>();
-    members.forEach((m, s) -> claims.put(m, memberData(s)));
-    if (members.isEmpty()) {
+    if (subscriptions.isEmpty()) {
       return new HashMap<>();
     }
+    Map<String, Subscription> members = new TreeMap<>(subscriptions);
+    ValidClaims claims = validClaims(partitionsPerTopic, members);
     if (allSubscriptionsEqual(members)) {
       LOG.debug("All members subscribe to the same topics: constrained assignment");
-      return constrainedAssign(
-          partitionsPerTopic,
-          members.keySet(),
-          validClaimsOfHighestGeneration(partitionsPerTopic, claims));
+      return constrainedAssign(partitionsPerTopic, members.keySet(), claims.owned());
     }
     LOG.debug("Members subscribe to different topics: general assignment");
     return generalAssign(partitionsPerTopic, members, claims);
+  }
+
+  /**
+   * What each member validly owns (see the class javadoc: existing partitions of topics it
+   * subscribes to, generation rules, no partition claimed twice in the same generation) and, for
+   * partitions also claimed in an older generation, that previous owner.
+   */
+  public record ValidClaims(
+      Map<String, List<TopicPartition>> owned, Map<TopicPartition, String> previousOwner) {}
+
+  /** The claims of {@code subscriptions} that the assignment honours. */
+  protected final ValidClaims validClaims(
+      Map<String, Integer> partitionsPerTopic, Map<String, Subscription> subscriptions) {
+    Map<String, Subscription> members = new TreeMap<>(subscriptions);
+    Map<String, MemberData> claims = new TreeMap<>();
+    members.forEach((m, s) -> claims.put(m, memberData(s)));
+    if (allSubscriptionsEqual(members)) {
+      return new ValidClaims(
+          validClaimsOfHighestGeneration(partitionsPerTopic, claims), new HashMap<>());
+    }
+    return validClaimsByPartition(partitionsPerTopic, members, claims);
   }
 
   private static boolean allSubscriptionsEqual(Map<String, Subscription> members) {
@@ -221,11 +239,9 @@ public abstract class AbstractStickyAssignor extends AbstractPartitionAssignor {
     return assignment;
   }
 
-  private static Map<String, List<TopicPartition>> generalAssign(
-      Map<String, Integer> partitionsPerTopic,
-      Map<String, Subscription> members,
-      Map<String, MemberData> claims) {
-    // Who may own each partition: the members subscribed to its topic, in id order.
+  /** Who may own each partition: the members subscribed to its topic, in id order. */
+  private static Map<TopicPartition, List<String>> potentialConsumers(
+      Map<String, Integer> partitionsPerTopic, Map<String, Subscription> members) {
     Map<TopicPartition, List<String>> potentialConsumers = new TreeMap<>(PARTITION_ORDER);
     partitionsPerTopic.forEach(
         (topic, n) -> {
@@ -240,9 +256,20 @@ public abstract class AbstractStickyAssignor extends AbstractPartitionAssignor {
             partitions(topic, n).forEach(tp -> potentialConsumers.put(tp, subscribers));
           }
         });
+    return potentialConsumers;
+  }
 
-    // Resolve claims: the claimant of the highest generation wins; a tie there leaves it unowned;
-    // a lower-generation claimant is remembered as the previous owner (a tie-breaker below).
+  /**
+   * Per partition, the claimant of the highest generation wins (if it still subscribes to the
+   * topic); a tie there leaves it unowned; a lower-generation claimant is remembered as the
+   * previous owner (a tie-breaker when assigning).
+   */
+  private static ValidClaims validClaimsByPartition(
+      Map<String, Integer> partitionsPerTopic,
+      Map<String, Subscription> members,
+      Map<String, MemberData> claims) {
+    Map<TopicPartition, List<String>> potentialConsumers =
+        potentialConsumers(partitionsPerTopic, members);
     Map<TopicPartition, String> owner = new HashMap<>();
     Map<TopicPartition, Integer> ownerGeneration = new HashMap<>();
     Map<TopicPartition, String> previousOwner = new HashMap<>();
@@ -276,18 +303,36 @@ public abstract class AbstractStickyAssignor extends AbstractPartitionAssignor {
           claimedTwice);
       claimedTwice.forEach(owner::remove);
     }
+    Map<String, List<TopicPartition>> owned = new TreeMap<>();
+    members.keySet().forEach(m -> owned.put(m, new ArrayList<>()));
+    new TreeMap<>(owner)
+        .forEach(
+            (tp, m) -> {
+              // A claim on a topic the member no longer subscribes to is void.
+              if (potentialConsumers.get(tp).contains(m)) {
+                owned.get(m).add(tp);
+              }
+            });
+    return new ValidClaims(owned, previousOwner);
+  }
 
+  private static Map<String, List<TopicPartition>> generalAssign(
+      Map<String, Integer> partitionsPerTopic,
+      Map<String, Subscription> members,
+      ValidClaims claims) {
+    Map<TopicPartition, List<String>> potentialConsumers =
+        potentialConsumers(partitionsPerTopic, members);
+    Map<TopicPartition, String> previousOwner = claims.previousOwner();
     Map<String, TreeSet<TopicPartition>> assignment = new TreeMap<>();
-    members.keySet().forEach(m -> assignment.put(m, new TreeSet<>(PARTITION_ORDER)));
     Set<TopicPartition> keptFromBefore = new HashSet<>();
-    owner.forEach(
-        (tp, m) -> {
-          // A claim on a topic the member no longer subscribes to is void.
-          if (potentialConsumers.get(tp).contains(m)) {
-            assignment.get(m).add(tp);
-            keptFromBefore.add(tp);
-          }
-        });
+    claims
+        .owned()
+        .forEach(
+            (m, ps) -> {
+              assignment.put(m, new TreeSet<>(PARTITION_ORDER));
+              assignment.get(m).addAll(ps);
+              keptFromBefore.addAll(ps);
+            });
 
     List<TopicPartition> unassigned = new ArrayList<>();
     for (TopicPartition tp : potentialConsumers.keySet()) {
@@ -355,6 +400,9 @@ public abstract class AbstractStickyAssignor extends AbstractPartitionAssignor {
         for (TopicPartition tp : assignment.get(from)) {
           (keptFromBefore.contains(tp) ? owned : candidates).add(tp);
         }
+        // Of the owned ones, the last move first: the member keeps its first ones, as in the
+        // constrained algorithm.
+        Collections.reverse(owned);
         candidates.addAll(owned);
         for (TopicPartition tp : candidates) {
           List<String> eligible = new ArrayList<>();
