@@ -421,15 +421,33 @@ class AssignorPropertyTest {
         Map<String, List<TopicPartition>> next = assign(leader, partitionsPerTopic, subs);
         String ctx = context + " round " + round;
         assertValid(ctx, partitionsPerTopic, subs, next, false);
-        Map<TopicPartition, String> ownerBefore = new HashMap<>();
-        owned.forEach((m, ps) -> ps.forEach(p -> ownerBefore.put(p, m)));
+        // A partition another member still holds may only go to the holder of the newest
+        // generation (a zombie's stale claim never wins over a current owner).
+        Map<TopicPartition, List<String>> holders = new HashMap<>();
+        owned.forEach(
+            (m, ps) -> ps.forEach(p -> holders.computeIfAbsent(p, x -> new ArrayList<>()).add(m)));
         next.forEach(
             (m, ps) -> {
               for (TopicPartition p : ps) {
-                String previous = ownerBefore.get(p);
-                assertTrue(
-                    previous == null || previous.equals(m),
-                    ctx + ": " + p + " given to " + m + " while " + previous + " still owns it");
+                for (String other : holders.getOrDefault(p, List.of())) {
+                  if (!other.equals(m)) {
+                    assertTrue(
+                        holders.get(p).contains(m)
+                            && memberGeneration.get(m) > memberGeneration.get(other),
+                        ctx
+                            + ": "
+                            + p
+                            + " given to "
+                            + m
+                            + " (generation "
+                            + memberGeneration.get(m)
+                            + ") while "
+                            + other
+                            + " (generation "
+                            + memberGeneration.get(other)
+                            + ") still owns it");
+                  }
+                }
               }
             });
         boolean revoked = false;
@@ -471,9 +489,23 @@ class AssignorPropertyTest {
       int nextId = 0;
       for (int step = 0; step < 12; step++) {
         String context = "seed " + (3000 + seed) + " step " + step;
-        int event = random.nextInt(identical ? 3 : 4);
+        int event = random.nextInt(identical ? 4 : 5);
         if (group.topics.size() < 2) {
           event = 0;
+        }
+        if (event == 3) {
+          // A zombie: a member dropped from the group (session timeout) comes back still
+          // claiming what it owned, with its old generation, after others took its partitions.
+          List<String> ids = new ArrayList<>(group.topics.keySet());
+          String zombie = ids.get(random.nextInt(ids.size()));
+          List<String> itsTopics = group.topics.get(zombie);
+          Set<TopicPartition> itsPartitions = new TreeSet<>(group.owned.get(zombie));
+          int itsGeneration = group.memberGeneration.get(zombie);
+          group.leave(zombie);
+          group.rebalanceUntilStable(context + " (" + zombie + " dropped)", topics);
+          group.join(zombie, itsTopics);
+          group.owned.get(zombie).addAll(itsPartitions);
+          group.memberGeneration.put(zombie, itsGeneration);
         }
         if (event == 0) {
           group.join("m" + nextId++, identical ? all : randomSubset(random, topics.keySet()));
@@ -483,7 +515,7 @@ class AssignorPropertyTest {
         } else if (event == 2) {
           String topic = all.get(random.nextInt(all.size()));
           topics.put(topic, topics.get(topic) + 1 + random.nextInt(3));
-        } else {
+        } else if (event == 4) {
           List<String> ids = new ArrayList<>(group.topics.keySet());
           group.topics.put(
               ids.get(random.nextInt(ids.size())), randomSubset(random, topics.keySet()));
