@@ -20,12 +20,13 @@ import org.apache.logging.log4j.Logger;
  * {@link AbstractStickyAssignor} over the partitions members report owning in their subscription,
  * for the COOPERATIVE protocol (EAGER supported as a fallback while a group upgrades).
  *
- * <p>Invariant ("revoke first, assign in the next rebalance"): a partition owned by one member and
- * given to another in this assignment is withheld from the new owner: the old owner sees it missing
- * from its assignment, revokes it and rejoins, and the following rebalance assigns it. So no
- * partition is owned by two members in one generation. A partition is "owned" here if any member's
- * subscription lists it, whatever that member's generation: stale claims only delay the partition
- * by one rebalance, never give it two owners.
+ * <p>Invariant ("revoke first, assign in the next rebalance"): a partition is given only to a
+ * member that validly owns it (its claim survived {@link AbstractStickyAssignor}'s validation) or
+ * that no other member claims. A partition given to a new owner while another member still lists it
+ * is withheld: the old owner sees it missing from its assignment, revokes it and rejoins, and the
+ * following rebalance assigns it. Claims count on the losing side whatever their generation, since
+ * a stale member may still be fetching until it revokes; so no partition has two owners in one
+ * generation. Under EAGER members own nothing when they join, so nothing is withheld.
  *
  * <p>Thread rules: the member-side generation ({@link #onAssignment}, {@link
  * #subscriptionUserData}) is a volatile field; {@link #assign} uses no state.

@@ -242,6 +242,26 @@ class AssignorPropertyTest {
     }
   }
 
+  @Test
+  void largeGroupWithMixedSubscriptions() {
+    Random random = new Random(42);
+    Map<String, Integer> topics = new TreeMap<>();
+    for (int i = 0; i < 12; i++) {
+      topics.put("topic-" + i, 1 + random.nextInt(64));
+    }
+    Map<String, Subscription> subscriptions = new TreeMap<>();
+    for (int i = 0; i < 40; i++) {
+      subscriptions.put(
+          String.format("member-%02d", i), new Subscription(randomSubset(random, topics.keySet())));
+    }
+    for (ConsumerPartitionAssignor assignor :
+        List.of(new StickyAssignor(), new CooperativeStickyAssignor())) {
+      Map<String, List<TopicPartition>> a = assign(assignor, topics, subscriptions);
+      assertValid(assignor.name(), topics, subscriptions, a, true);
+      assertKafkaBalanced(assignor.name(), subscriptions, a);
+    }
+  }
+
   // ------------------------------------------------------------------ eager sticky over time
 
   /** A group of eager sticky members: each with its own assignor instance, as in real clients. */
