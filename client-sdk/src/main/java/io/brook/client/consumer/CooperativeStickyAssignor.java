@@ -71,19 +71,18 @@ public class CooperativeStickyAssignor extends AbstractStickyAssignor {
   }
 
   @Override
-  public Map<String, List<TopicPartition>> assign(
-      Map<String, Integer> partitionsPerTopic, Map<String, Subscription> subscriptions) {
-    Map<String, List<TopicPartition>> assignment = super.assign(partitionsPerTopic, subscriptions);
+  protected void adjustAssignment(
+      Map<String, List<TopicPartition>> assignment,
+      Map<String, Subscription> subscriptions,
+      ValidClaims claims) {
     Map<TopicPartition, String> transferring =
-        partitionsTransferringOwnership(
-            subscriptions, validClaims(partitionsPerTopic, subscriptions).owned(), assignment);
+        partitionsTransferringOwnership(subscriptions, claims.owned(), assignment);
     if (!transferring.isEmpty()) {
       LOG.debug(
           "Withholding partitions moving to a new owner until their owner revoked them: {}",
           new TreeMap<>(transferring));
       transferring.forEach((tp, newOwner) -> assignment.get(newOwner).remove(tp));
     }
-    return assignment;
   }
 
   /**

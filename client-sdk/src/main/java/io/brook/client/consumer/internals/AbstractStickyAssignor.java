@@ -71,13 +71,27 @@ public abstract class AbstractStickyAssignor extends AbstractPartitionAssignor {
     }
     Map<String, Subscription> members = new TreeMap<>(subscriptions);
     ValidClaims claims = validClaims(partitionsPerTopic, members);
+    Map<String, List<TopicPartition>> assignment;
     if (allSubscriptionsEqual(members)) {
       LOG.debug("All members subscribe to the same topics: constrained assignment");
-      return constrainedAssign(partitionsPerTopic, members.keySet(), claims.owned());
+      assignment = constrainedAssign(partitionsPerTopic, members.keySet(), claims.owned());
+    } else {
+      LOG.debug("Members subscribe to different topics: general assignment");
+      assignment = generalAssign(partitionsPerTopic, members, claims);
     }
-    LOG.debug("Members subscribe to different topics: general assignment");
-    return generalAssign(partitionsPerTopic, members, claims);
+    adjustAssignment(assignment, members, claims);
+    return assignment;
   }
+
+  /**
+   * A subclass's last word on the balanced sticky {@code assignment} (mutable lists, one per
+   * member), knowing the claims it honoured: the cooperative assignor withholds partitions moving
+   * between owners. Does nothing by default.
+   */
+  protected void adjustAssignment(
+      Map<String, List<TopicPartition>> assignment,
+      Map<String, Subscription> subscriptions,
+      ValidClaims claims) {}
 
   /**
    * What each member validly owns (see the class javadoc: existing partitions of topics it
@@ -88,7 +102,7 @@ public abstract class AbstractStickyAssignor extends AbstractPartitionAssignor {
       Map<String, List<TopicPartition>> owned, Map<TopicPartition, String> previousOwner) {}
 
   /** The claims of {@code subscriptions} that the assignment honours. */
-  protected final ValidClaims validClaims(
+  private ValidClaims validClaims(
       Map<String, Integer> partitionsPerTopic, Map<String, Subscription> subscriptions) {
     Map<String, Subscription> members = new TreeMap<>(subscriptions);
     Map<String, MemberData> claims = new TreeMap<>();
