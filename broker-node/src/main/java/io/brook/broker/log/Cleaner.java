@@ -29,9 +29,13 @@ import org.apache.logging.log4j.Logger;
  * <ul>
  *   <li>a record whose key has a later offset in the map is dropped (a newer value exists);
  *   <li>a record without a key is dropped (a compacted log cannot hold it);
- *   <li>a tombstone (null value) is kept while its segment is dirty, or was first cleaned less than
- *       delete.retention.ms ago (the cleaned segment's modification time records when: it is set to
- *       the cleaning time when the group held dirty data, else to the newest of the group's);
+ *   <li>a tombstone (null value) is kept while its segment is dirty (so every older record of its
+ *       key is removed by the same cleaning) and, after that, until its timestamp is
+ *       delete.retention.ms old. (Kafka counts from the tombstone's first cleaning, kept in the
+ *       batch since KIP-534, or in the segment's modification time before it; Brook keeps the batch
+ *       format as the producer wrote it and segment times reset whenever groups merge, so it counts
+ *       from the record's timestamp, which for __consumer_offsets is the coordinator's clock when
+ *       it wrote the tombstone.);
  *   <li>control batches are kept whole; a batch whose records are all dropped is removed, unless it
  *       is the last batch of a producer in the producer state, which stays as a batch without
  *       records (its header carries the producer's last sequence).
@@ -262,14 +266,13 @@ final class Cleaner {
       ByteBuffer[] out = {ByteBuffer.allocate(ioBufferSize)};
       for (LogSegment s : group) {
         boolean dirty = nextBaseOffset(s, all) > firstDirty;
-        boolean retainDeletes = dirty || s.lastModified() > deleteHorizonMs;
-        modified = Math.max(modified, dirty ? now : s.lastModified());
+        modified = Math.max(modified, s.lastModified());
         forEachBatch(
             s,
             batch -> {
               check(aborted, tp);
               stats[0] += batch.remaining();
-              ByteBuffer keep = filterBatch(batch, map, retainDeletes, snap, stats);
+              ByteBuffer keep = filterBatch(batch, map, dirty, deleteHorizonMs, snap, stats);
               if (keep == null) {
                 return;
               }
@@ -318,7 +321,8 @@ final class Cleaner {
   private static ByteBuffer filterBatch(
       ByteBuffer batch,
       OffsetMap map,
-      boolean retainDeletes,
+      boolean dirtySegment,
+      long deleteHorizonMs,
       Log.CleanerSnapshot snap,
       long[] stats) {
     RecordBatch b = RecordBatch.wrap(batch);
@@ -339,7 +343,7 @@ final class Cleaner {
               if (found > rec.offset()) {
                 return false;
               }
-              return rec.hasValue() || retainDeletes;
+              return rec.hasValue() || dirtySegment || rec.timestamp() > deleteHorizonMs;
             },
             keepEmpty);
     stats[2] += r.removedRecords();

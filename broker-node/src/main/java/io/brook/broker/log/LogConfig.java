@@ -30,8 +30,8 @@ import java.util.Map;
  *     delete old segments (a compact-only log keeps every segment the cleaner leaves)
  * @param minCleanableDirtyRatio {@code min.cleanable.dirty.ratio}: a compacted log is cleaned once
  *     its dirty bytes make up at least this share of its cleanable bytes
- * @param deleteRetentionMs {@code delete.retention.ms}: how long a tombstone (null value) stays
- *     after the segment holding it was first cleaned
+ * @param deleteRetentionMs {@code delete.retention.ms}: how long a tombstone (null value) stays,
+ *     counted from its timestamp, once it has been through one cleaning
  * @param minCompactionLagMs {@code min.compaction.lag.ms}: a segment whose newest record is younger
  *     is not cleaned yet
  * @param maxCompactionLagMs {@code max.compaction.lag.ms}: a log whose oldest dirty record is older
