@@ -360,6 +360,9 @@ public final class Log implements AutoCloseable {
     LogConfig cfg = config;
     ByteBuffer buf = LogValidator.writableView(records);
     LogValidator.validate(buf, cfg, true, topicPartition);
+    if (cfg.compact()) {
+      requireKeys(buf);
+    }
     lock.lock();
     try {
       ensureWritable();
@@ -423,6 +426,36 @@ public final class Log implements AutoCloseable {
       return st.toAppendInfo(-1L, buf.remaining(), logStartOffset);
     } finally {
       lock.unlock();
+    }
+  }
+
+  /**
+   * A record without a key in a batch appended to a compacted log (Kafka answers INVALID_RECORD
+   * with the same message): the cleaner could only drop it.
+   */
+  public static final class InvalidRecordException extends CorruptRecordException {
+    InvalidRecordException(String message) {
+      super(message);
+    }
+  }
+
+  /**
+   * Refuses records without a key in an append to a compacted log, as Kafka's LogValidator does.
+   * Decodes the records (decompressing them): compacted topics pay for it, others do not.
+   */
+  private void requireKeys(ByteBuffer buf) {
+    for (RecordBatch b : io.brook.protocol.record.RecordBatches.of(buf)) {
+      if (b.isControlBatch()) {
+        continue;
+      }
+      for (Record r : b) {
+        if (!r.hasKey()) {
+          throw new InvalidRecordException(
+              "Compacted topic cannot accept message without key in topic partition "
+                  + topicPartition
+                  + ".");
+        }
+      }
     }
   }
 

@@ -133,6 +133,35 @@ class LogCleanerTest {
   }
 
   @Test
+  void compactionConfigsTakeTheirBrokerDefaultsFromLogCleanerKeys() {
+    LogConfig c =
+        LogConfig.fromMap(
+            io.brook.metadata.config.TopicConfigs.effective(
+                Map.of(
+                    "log.cleaner.min.cleanable.ratio", "0.2",
+                    "log.cleaner.delete.retention.ms", "5",
+                    "log.cleaner.max.compaction.lag.ms", "600"),
+                Map.of("cleanup.policy", "compact,delete", "min.compaction.lag.ms", "7")));
+    assertTrue(c.compact() && c.delete());
+    assertEquals(0.2, c.minCleanableDirtyRatio());
+    assertEquals(5, c.deleteRetentionMs());
+    assertEquals(7, c.minCompactionLagMs());
+    assertEquals(600, c.maxCompactionLagMs());
+    assertEquals(600, c.maxSegmentMs(), "a compacted log rolls by max.compaction.lag.ms");
+    LogConfig d =
+        LogConfig.fromMap(io.brook.metadata.config.TopicConfigs.effective(Map.of(), Map.of()));
+    assertFalse(d.compact());
+    assertTrue(d.delete());
+    assertEquals(0.5, d.minCleanableDirtyRatio());
+    assertEquals(86_400_000L, d.deleteRetentionMs());
+    assertEquals(
+        List.of(
+            "Invalid value 1.5 for configuration min.cleanable.dirty.ratio: Value must be"
+                + " between 0.0 and 1.0"),
+        io.brook.metadata.config.TopicConfigs.validate(Map.of("min.cleanable.dirty.ratio", "1.5")));
+  }
+
+  @Test
   void compressedBatchesAreRewrittenWithTheirCodec() throws Exception {
     Log log = open("orders-0", compacted().segmentBytes(2000).build());
     for (CompressionType codec :
@@ -182,17 +211,23 @@ class LogCleanerTest {
   }
 
   @Test
-  void recordsWithoutKeyAreDropped() throws Exception {
+  void recordsWithoutKeyAreRefusedAsLeaderAndDroppedByTheCleaner() throws Exception {
     Log log = open("orders-0", compacted().build());
     RecordBatchBuilder b =
         new RecordBatchBuilder(CompressionType.NONE, TimestampType.CREATE_TIME, 0, 64);
     b.append(time.milliseconds(), null, bytes("nokey"), null);
     b.append(time.milliseconds(), bytes("k"), bytes("v"), null);
-    log.appendAsLeader(b.build(), 0);
+    Log.InvalidRecordException refused =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            Log.InvalidRecordException.class, () -> log.appendAsLeader(b.build(), 0));
+    assertTrue(refused.getMessage().contains("without key"), refused.getMessage());
+    assertEquals(0, log.logEndOffset(), "nothing appended");
+    // written before the topic became compacted, or replicated from such a leader
+    log.appendAsFollower(b.build());
     log.roll();
     log.updateHighWatermark(log.logEndOffset());
     assertTrue(cleaner(log).cleanFilthiestLog());
-    assertEquals(List.of(new Rec(1, "k", "v", time.milliseconds(), 0)), records(log));
+    assertEquals(List.of(new Rec(1, "k", "v", time.milliseconds(), -1)), records(log));
   }
 
   @Test
