@@ -183,6 +183,25 @@ class LogCleanerTest {
   }
 
   @Test
+  void aBatchWithoutProducerEndsAtItsLastKeptRecordAndAProducersBatchKeepsItsOffsets()
+      throws Exception {
+    Log log = open("orders-0", compacted().build());
+    log.appendAsLeader(kv(time.milliseconds(), "a", "1", "b", "1", "c", "1"), 0);
+    log.appendAsLeader(producerKv(9L, (short) 0, 0, time.milliseconds(), "d", "1", "c", "2"), 0);
+    put(log, 0, time.milliseconds(), "c", "3", "b", "2");
+    log.roll();
+    log.updateHighWatermark(log.logEndOffset());
+    assertTrue(cleaner(log).cleanFilthiestLog());
+    List<RecordBatch> bs = batches(log);
+    assertEquals(0, bs.get(0).baseOffset());
+    assertEquals(0, bs.get(0).lastOffset(), "ends at a, the only record kept: " + bs.get(0));
+    assertEquals(3, bs.get(1).baseOffset());
+    assertEquals(4, bs.get(1).lastOffset(), "a producer's batch keeps its range: " + bs.get(1));
+    assertEquals(1, bs.get(1).recordCount());
+    assertEquals(Map.of("a", "1", "d", "1", "c", "3", "b", "2"), live(records(log)));
+  }
+
+  @Test
   void tombstonesStayUntilDeleteRetentionAfterTheirFirstCleaning() throws Exception {
     Log log = open("orders-0", compacted().build());
     put(log, 0, time.milliseconds(), "a", "1", "b", "1", "a", null, "c", "1");

@@ -13,14 +13,17 @@ import java.util.function.Predicate;
  * Rewrites one stored record batch keeping only the records a predicate retains, as Kafka's
  * MemoryRecords.filterTo does for magic 2 (layout in {@link RecordBatch}).
  *
- * <p>The rebuilt batch keeps the original's base offset, last offset delta (so the batch still
- * covers the same offsets and its producer's last sequence is unchanged), partition leader epoch,
- * attributes (codec, timestamp type, transactional and control flags), base timestamp, producer id,
- * epoch and base sequence. The retained records are copied byte for byte (their offset and
- * timestamp deltas are relative to the unchanged base offset and base timestamp, so they keep their
- * offsets and timestamps), recompressed with the batch's codec when it has one. What changes: the
- * record count, the length, the max timestamp (recomputed over the retained records for CreateTime;
- * unchanged for LogAppendTime, where every record carries it) and the CRC.
+ * <p>The rebuilt batch keeps the original's base offset, last offset delta when the batch has a
+ * producer id (so that the producer's last sequence is unchanged, as Kafka does), partition leader
+ * epoch, attributes (codec, timestamp type, transactional and control flags), base timestamp,
+ * producer id, epoch and base sequence. The retained records are copied byte for byte (their offset
+ * and timestamp deltas are relative to the unchanged base offset and base timestamp, so they keep
+ * their offsets and timestamps), recompressed with the batch's codec when it has one. What changes:
+ * the record count, the length, the max timestamp (recomputed over the retained records for
+ * CreateTime; unchanged for LogAppendTime, where every record carries it), the CRC, and for a batch
+ * without producer id the last offset delta, which then ends at the last kept record: a reader that
+ * resumes after the last record it saw (Brook's consumer does) moves past the batch instead of
+ * fetching it again.
  *
  * <p>Stateless and thread-safe.
  */
@@ -72,12 +75,14 @@ public final class CleanerBatchFilter {
     boolean logAppendTime = b.timestampType() == TimestampType.LOG_APPEND_TIME;
     long maxTimestamp = RecordBatch.NO_TIMESTAMP;
     int retained = 0;
+    long lastRetainedOffset = -1L;
     int position = 0;
     for (Record r : b) {
       int size = r.sizeInBytes();
       if (retain.test(r)) {
         kept.put(records.duplicate().position(position).limit(position + size));
         maxTimestamp = Math.max(maxTimestamp, r.timestamp());
+        lastRetainedOffset = r.offset();
         retained++;
       }
       position += size;
@@ -113,6 +118,9 @@ public final class CleanerBatchFilter {
     if (retained == 0) {
       // an empty records section is not compressed (Kafka's writeEmptyHeader): codec bits cleared
       out.putShort(RecordBatch.ATTRIBUTES_OFFSET, (short) (b.attributes() & ~CODEC_MASK));
+    }
+    if (retained > 0 && b.producerId() < 0) {
+      out.putInt(RecordBatch.LAST_OFFSET_DELTA_OFFSET, (int) (lastRetainedOffset - b.baseOffset()));
     }
     long newMax = logAppendTime || retained == 0 ? b.maxTimestamp() : maxTimestamp;
     // sets the max timestamp and recomputes the CRC over attributes .. end
