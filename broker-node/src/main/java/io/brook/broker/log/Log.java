@@ -84,6 +84,9 @@ public final class Log implements AutoCloseable {
   private volatile long lastFlushTimeMs;
   private volatile boolean offline;
   private volatile boolean closed;
+  // Counts the changes to segments below the active one other than the cleaner's own swaps
+  // (deletion, truncation): a cleaning that started at another value is abandoned. Under lock.
+  private long segmentsVersion;
 
   private Log(
       Path dir,
@@ -357,6 +360,9 @@ public final class Log implements AutoCloseable {
     LogConfig cfg = config;
     ByteBuffer buf = LogValidator.writableView(records);
     LogValidator.validate(buf, cfg, true, topicPartition);
+    if (cfg.compact()) {
+      requireKeys(buf);
+    }
     lock.lock();
     try {
       ensureWritable();
@@ -402,8 +408,14 @@ public final class Log implements AutoCloseable {
     lock.lock();
     try {
       ensureWritable();
+      long expectedFirst = end.offset();
+      if (cfg.compact() && buf.remaining() >= RecordBatch.RECORD_BATCH_OVERHEAD) {
+        // The leader's cleaner may have removed whole batches: the next batch it holds can start
+        // past this log's end (Kafka accepts such a gap too). Offsets never go backwards.
+        expectedFirst = Math.max(expectedFirst, buf.getLong(buf.position()));
+      }
       LogValidator.Stamped st =
-          LogValidator.checkFollowerOffsets(buf, end.offset(), topicPartition);
+          LogValidator.checkFollowerOffsets(buf, expectedFirst, topicPartition);
       for (int pos = buf.position(); pos < buf.limit(); ) {
         BatchHeader h = BatchHeader.read(buf, pos, pos);
         assignEpochLocked(h.partitionLeaderEpoch(), h.baseOffset());
@@ -414,6 +426,36 @@ public final class Log implements AutoCloseable {
       return st.toAppendInfo(-1L, buf.remaining(), logStartOffset);
     } finally {
       lock.unlock();
+    }
+  }
+
+  /**
+   * A record without a key in a batch appended to a compacted log (Kafka answers INVALID_RECORD
+   * with the same message): the cleaner could only drop it.
+   */
+  public static final class InvalidRecordException extends CorruptRecordException {
+    InvalidRecordException(String message) {
+      super(message);
+    }
+  }
+
+  /**
+   * Refuses records without a key in an append to a compacted log, as Kafka's LogValidator does.
+   * Decodes the records (decompressing them): compacted topics pay for it, others do not.
+   */
+  private void requireKeys(ByteBuffer buf) {
+    for (RecordBatch b : io.brook.protocol.record.RecordBatches.of(buf)) {
+      if (b.isControlBatch()) {
+        continue;
+      }
+      for (Record r : b) {
+        if (!r.hasKey()) {
+          throw new InvalidRecordException(
+              "Compacted topic cannot accept message without key in topic partition "
+                  + topicPartition
+                  + ".");
+        }
+      }
     }
   }
 
@@ -445,7 +487,7 @@ public final class Log implements AutoCloseable {
       LogSegment active = segments.last();
       if (active.shouldRoll(
           cfg.segmentBytes(),
-          cfg.segmentMs(),
+          cfg.maxSegmentMs(),
           buf.remaining(),
           lastOffset,
           maxTs < 0 ? now : maxTs,
@@ -755,7 +797,7 @@ public final class Log implements AutoCloseable {
   public int deleteOldSegments() {
     LogConfig cfg = config;
     int deleted = 0;
-    if (cfg.retentionMs() >= 0) {
+    if (cfg.delete() && cfg.retentionMs() >= 0) {
       long limit = time.milliseconds() - cfg.retentionMs();
       deleted +=
           deleteSegments(
@@ -768,7 +810,7 @@ public final class Log implements AutoCloseable {
               },
               "retention.ms=" + cfg.retentionMs());
     }
-    if (cfg.retentionBytes() >= 0) {
+    if (cfg.delete() && cfg.retentionBytes() >= 0) {
       long[] diff = {size() - cfg.retentionBytes()};
       deleted +=
           deleteSegments(
@@ -809,6 +851,7 @@ public final class Log implements AutoCloseable {
       if (deletable.isEmpty()) {
         return 0;
       }
+      segmentsVersion++;
       if (deletable.size() == all.size()) {
         rollLocked();
       }
@@ -883,6 +926,7 @@ public final class Log implements AutoCloseable {
         return;
       }
       log.info("Truncating {} to offset {} (log end was {})", topicPartition, offset, end.offset());
+      segmentsVersion++;
       for (LogSegment s : segments.values()) {
         if (s.baseOffset() > offset) {
           segments.remove(s.baseOffset());
@@ -924,6 +968,7 @@ public final class Log implements AutoCloseable {
 
   private void truncateFullyAndStartAtLocked(long offset) throws IOException {
     log.info("Truncating {} fully; it starts again at offset {}", topicPartition, offset);
+    segmentsVersion++;
     List<LogSegment> old = segments.values();
     for (LogSegment s : old) {
       segments.remove(s.baseOffset());
@@ -937,6 +982,94 @@ public final class Log implements AutoCloseable {
     highWatermark = offset;
     leaderEpochCache.clearAndFlush();
     producerState.truncateFullyAndStartAt(offset);
+  }
+
+  // ------------------------------------------------------------------ compaction
+
+  /**
+   * What the cleaner needs to know of this log, read together under the lock: the segments (oldest
+   * first, the active one last), the version of the segment list (see {@link #replaceSegments}),
+   * the high watermark, and for every producer in the producer state the last offset of its last
+   * batch (that batch is kept, even emptied, so that the producer state survives a rebuild from the
+   * log).
+   */
+  record CleanerSnapshot(
+      List<LogSegment> segments,
+      long version,
+      long logStartOffset,
+      long highWatermark,
+      java.util.Map<Long, Long> lastBatchOffsetByProducer) {}
+
+  /** A consistent view for the cleaner (package-private: LogCleaner only). */
+  CleanerSnapshot cleanerSnapshot() {
+    lock.lock();
+    try {
+      java.util.Map<Long, Long> lastBatches = new java.util.HashMap<>();
+      for (var e : producerState.activeProducers().entrySet()) {
+        lastBatches.put(e.getKey(), e.getValue().lastOffset());
+      }
+      return new CleanerSnapshot(
+          segments.values(), segmentsVersion, logStartOffset, highWatermark, lastBatches);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Replaces {@code oldSegments} (consecutive, below the active segment) with {@code cleaned}, a
+   * segment with the suffix {@code .cleaned} whose base offset is the first old segment's and whose
+   * batches are a subset of theirs with unchanged offsets. Crash-safe as Kafka's replaceSegments:
+   *
+   * <ol>
+   *   <li>the cleaned files, already fsynced, are renamed to {@code .swap} (from here on {@link
+   *       LogLoader} completes the swap after a crash: it renames the {@code .log.swap} into place,
+   *       rebuilds its indexes and deletes the old segments it covers);
+   *   <li>the new segment takes the old ones' place in the segment map (readers see either);
+   *   <li>the old segments' files are renamed to {@code .deleted} and removed after
+   *       file.delete.delay.ms (readers holding them keep reading);
+   *   <li>the new files lose the {@code .swap} suffix.
+   * </ol>
+   *
+   * Nothing is replaced, and false returned, when the log changed meanwhile other than by appends:
+   * closed, offline, truncated or segments deleted (the version differs), or any old segment is no
+   * longer the one in the map. The caller then deletes the cleaned segment.
+   */
+  boolean replaceSegments(List<LogSegment> oldSegments, LogSegment cleaned, long expectedVersion)
+      throws IOException {
+    lock.lock();
+    try {
+      if (closed || offline || segmentsVersion != expectedVersion) {
+        return false;
+      }
+      LogSegment active = segments.last();
+      for (LogSegment s : oldSegments) {
+        if (segments.get(s.baseOffset()) != s || s == active) {
+          return false;
+        }
+      }
+      if (cleaned.baseOffset() != oldSegments.get(0).baseOffset()) {
+        throw new IllegalArgumentException(
+            "cleaned segment " + cleaned + " does not start at " + oldSegments.get(0));
+      }
+      try {
+        cleaned.changeFileSuffixes(LogFileNames.CLEANED_SUFFIX, LogFileNames.SWAP_SUFFIX);
+        io.brook.broker.log.internals.AtomicFiles.fsyncDirectory(dir);
+        segments.add(cleaned);
+        for (LogSegment s : oldSegments) {
+          if (s.baseOffset() != cleaned.baseOffset()) {
+            segments.remove(s.baseOffset());
+          }
+          asyncDelete(s);
+        }
+        cleaned.changeFileSuffixes(LogFileNames.SWAP_SUFFIX, "");
+        io.brook.broker.log.internals.AtomicFiles.fsyncDirectory(dir);
+      } catch (IOException e) {
+        throw goOffline("segment swap after cleaning", e);
+      }
+      return true;
+    } finally {
+      lock.unlock();
+    }
   }
 
   // ------------------------------------------------------------------ producers

@@ -24,6 +24,18 @@ import java.util.Map;
  * @param messageTimestampType {@code message.timestamp.type}
  * @param fileDeleteDelayMs {@code file.delete.delay.ms}: delay between renaming a deleted segment
  *     to {@code .deleted} and removing it
+ * @param compact {@code cleanup.policy} holds {@code compact}: the {@link LogCleaner} keeps the
+ *     latest record of each key
+ * @param delete {@code cleanup.policy} holds {@code delete}: retention.ms and retention.bytes
+ *     delete old segments (a compact-only log keeps every segment the cleaner leaves)
+ * @param minCleanableDirtyRatio {@code min.cleanable.dirty.ratio}: a compacted log is cleaned once
+ *     its dirty bytes make up at least this share of its cleanable bytes
+ * @param deleteRetentionMs {@code delete.retention.ms}: how long a tombstone (null value) stays,
+ *     counted from its timestamp, once it has been through one cleaning
+ * @param minCompactionLagMs {@code min.compaction.lag.ms}: a segment whose newest record is younger
+ *     is not cleaned yet
+ * @param maxCompactionLagMs {@code max.compaction.lag.ms}: a log whose oldest dirty record is older
+ *     is cleaned whatever its dirty ratio; also caps segment.ms of compacted logs
  */
 public record LogConfig(
     int segmentBytes,
@@ -37,7 +49,13 @@ public record LogConfig(
     int indexIntervalBytes,
     int maxIndexSize,
     TimestampType messageTimestampType,
-    long fileDeleteDelayMs) {
+    long fileDeleteDelayMs,
+    boolean compact,
+    boolean delete,
+    double minCleanableDirtyRatio,
+    long deleteRetentionMs,
+    long minCompactionLagMs,
+    long maxCompactionLagMs) {
 
   public static final String SEGMENT_BYTES_CONFIG = "segment.bytes";
   public static final String SEGMENT_MS_CONFIG = "segment.ms";
@@ -51,6 +69,11 @@ public record LogConfig(
   public static final String SEGMENT_INDEX_BYTES_CONFIG = "segment.index.bytes";
   public static final String MESSAGE_TIMESTAMP_TYPE_CONFIG = "message.timestamp.type";
   public static final String FILE_DELETE_DELAY_MS_CONFIG = "file.delete.delay.ms";
+  public static final String CLEANUP_POLICY_CONFIG = "cleanup.policy";
+  public static final String MIN_CLEANABLE_DIRTY_RATIO_CONFIG = "min.cleanable.dirty.ratio";
+  public static final String DELETE_RETENTION_MS_CONFIG = "delete.retention.ms";
+  public static final String MIN_COMPACTION_LAG_MS_CONFIG = "min.compaction.lag.ms";
+  public static final String MAX_COMPACTION_LAG_MS_CONFIG = "max.compaction.lag.ms";
 
   /** Kafka's defaults. */
   public static final LogConfig DEFAULT =
@@ -66,7 +89,13 @@ public record LogConfig(
           4096,
           10 * 1024 * 1024,
           TimestampType.CREATE_TIME,
-          60000L);
+          60000L,
+          false,
+          true,
+          0.5,
+          86_400_000L,
+          0L,
+          Long.MAX_VALUE);
 
   /** The smallest index that holds at least one entry of either kind. */
   static final int MIN_INDEX_SIZE = 12;
@@ -83,6 +112,13 @@ public record LogConfig(
     require(indexIntervalBytes >= 0, INDEX_INTERVAL_BYTES_CONFIG, indexIntervalBytes);
     require(maxIndexSize >= MIN_INDEX_SIZE, SEGMENT_INDEX_BYTES_CONFIG, maxIndexSize);
     require(fileDeleteDelayMs >= 0, FILE_DELETE_DELAY_MS_CONFIG, fileDeleteDelayMs);
+    if (!(minCleanableDirtyRatio >= 0 && minCleanableDirtyRatio <= 1)) {
+      throw new IllegalArgumentException(
+          "invalid value " + minCleanableDirtyRatio + " for " + MIN_CLEANABLE_DIRTY_RATIO_CONFIG);
+    }
+    require(deleteRetentionMs >= 0, DELETE_RETENTION_MS_CONFIG, deleteRetentionMs);
+    require(minCompactionLagMs >= 0, MIN_COMPACTION_LAG_MS_CONFIG, minCompactionLagMs);
+    require(maxCompactionLagMs >= 1, MAX_COMPACTION_LAG_MS_CONFIG, maxCompactionLagMs);
     if (messageTimestampType == null) {
       throw new IllegalArgumentException(MESSAGE_TIMESTAMP_TYPE_CONFIG + " must not be null");
     }
@@ -96,7 +132,7 @@ public record LogConfig(
 
   /**
    * Starts from {@link #DEFAULT} and applies the topic-level names in {@code topicLevelNames} that
-   * it knows; other names (cleanup.policy, min.insync.replicas, ...) are ignored here.
+   * it knows; other names (min.insync.replicas, ...) are ignored here.
    *
    * @throws IllegalArgumentException naming the key and the value when a value does not parse or is
    *     out of range
@@ -126,6 +162,12 @@ public record LogConfig(
           case MESSAGE_TIMESTAMP_TYPE_CONFIG ->
               b.messageTimestampType(TimestampType.forConfigName(value));
           case FILE_DELETE_DELAY_MS_CONFIG -> b.fileDeleteDelayMs(Long.parseLong(value));
+          case CLEANUP_POLICY_CONFIG -> b.cleanupPolicy(value);
+          case MIN_CLEANABLE_DIRTY_RATIO_CONFIG ->
+              b.minCleanableDirtyRatio(Double.parseDouble(value));
+          case DELETE_RETENTION_MS_CONFIG -> b.deleteRetentionMs(Long.parseLong(value));
+          case MIN_COMPACTION_LAG_MS_CONFIG -> b.minCompactionLagMs(Long.parseLong(value));
+          case MAX_COMPACTION_LAG_MS_CONFIG -> b.maxCompactionLagMs(Long.parseLong(value));
           default -> {
             // not a storage setting
           }
@@ -136,6 +178,15 @@ public record LogConfig(
       }
     }
     return b.build();
+  }
+
+  /**
+   * The segment.ms a log rolls by: for a compacted log at most max.compaction.lag.ms, so that a
+   * record is never held back from cleaning in the active segment longer than that (Kafka's
+   * LogConfig.maxSegmentMs).
+   */
+  public long maxSegmentMs() {
+    return compact ? Math.min(maxCompactionLagMs, segmentMs) : segmentMs;
   }
 
   public static Builder builder() {
@@ -160,6 +211,12 @@ public record LogConfig(
     private int maxIndexSize;
     private TimestampType messageTimestampType;
     private long fileDeleteDelayMs;
+    private boolean compact;
+    private boolean delete;
+    private double minCleanableDirtyRatio;
+    private long deleteRetentionMs;
+    private long minCompactionLagMs;
+    private long maxCompactionLagMs;
 
     private Builder(LogConfig c) {
       segmentBytes = c.segmentBytes;
@@ -174,6 +231,12 @@ public record LogConfig(
       maxIndexSize = c.maxIndexSize;
       messageTimestampType = c.messageTimestampType;
       fileDeleteDelayMs = c.fileDeleteDelayMs;
+      compact = c.compact;
+      delete = c.delete;
+      minCleanableDirtyRatio = c.minCleanableDirtyRatio;
+      deleteRetentionMs = c.deleteRetentionMs;
+      minCompactionLagMs = c.minCompactionLagMs;
+      maxCompactionLagMs = c.maxCompactionLagMs;
     }
 
     public Builder segmentBytes(int v) {
@@ -236,6 +299,48 @@ public record LogConfig(
       return this;
     }
 
+    /**
+     * {@code cleanup.policy}: a comma-separated list of {@code delete} and {@code compact}.
+     *
+     * @throws IllegalArgumentException for an empty list or another word
+     */
+    public Builder cleanupPolicy(String policy) {
+      boolean c = false;
+      boolean d = false;
+      for (String word : policy.split(",")) {
+        switch (word.trim()) {
+          case "compact" -> c = true;
+          case "delete" -> d = true;
+          default ->
+              throw new IllegalArgumentException(
+                  "cleanup.policy must list delete and/or compact, not \"" + word.trim() + "\"");
+        }
+      }
+      compact = c;
+      delete = d;
+      return this;
+    }
+
+    public Builder minCleanableDirtyRatio(double v) {
+      minCleanableDirtyRatio = v;
+      return this;
+    }
+
+    public Builder deleteRetentionMs(long v) {
+      deleteRetentionMs = v;
+      return this;
+    }
+
+    public Builder minCompactionLagMs(long v) {
+      minCompactionLagMs = v;
+      return this;
+    }
+
+    public Builder maxCompactionLagMs(long v) {
+      maxCompactionLagMs = v;
+      return this;
+    }
+
     public LogConfig build() {
       return new LogConfig(
           segmentBytes,
@@ -249,7 +354,13 @@ public record LogConfig(
           indexIntervalBytes,
           maxIndexSize,
           messageTimestampType,
-          fileDeleteDelayMs);
+          fileDeleteDelayMs,
+          compact,
+          delete,
+          minCleanableDirtyRatio,
+          deleteRetentionMs,
+          minCompactionLagMs,
+          maxCompactionLagMs);
     }
   }
 }

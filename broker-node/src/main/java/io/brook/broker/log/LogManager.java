@@ -4,6 +4,7 @@ import io.brook.broker.log.internals.AtomicFiles;
 import io.brook.broker.log.internals.OffsetCheckpointFile;
 import io.brook.broker.log.internals.PartitionMetadataFile;
 import io.brook.common.Scheduler;
+import io.brook.common.ThreadPoolScheduler;
 import io.brook.common.Time;
 import io.brook.common.TopicPartition;
 import java.io.IOException;
@@ -36,7 +37,8 @@ import org.apache.logging.log4j.Logger;
 
 /**
  * All logs of a broker, over one or more log directories ({@code log.dirs}), and the background
- * work on them: retention, flush.ms, checkpoints, producer id expiration.
+ * work on them: retention, flush.ms, checkpoints, producer id expiration, and compaction of the
+ * logs with cleanup.policy=compact ({@link LogCleaner}, on its own threads).
  *
  * <p>Files per log directory (all small files written atomically by {@link AtomicFiles}):
  *
@@ -49,6 +51,8 @@ import org.apache.logging.log4j.Logger;
  * recovery-point-offset-checkpoint  per partition, the offset below which data is fsynced
  * replication-offset-checkpoint     per partition, the high watermark
  * log-start-offset-checkpoint       per partition, the log start offset
+ * cleaner-offset-checkpoint         per compacted partition, its first dirty offset ({@link
+ *                                   LogCleanerManager})
  * TOPIC-P/                          a partition ({@link Log}); TOPIC-P/partition.metadata holds
  *                                   the topic id, TOPIC-P/leader-epoch-checkpoint its leader
  *                                   epochs, TOPIC-P/NNN.snapshot its producer state snapshots
@@ -96,8 +100,49 @@ public final class LogManager implements AutoCloseable {
   private final List<ScheduledFuture<?>> tasks = new ArrayList<>();
   private final Object lock = new Object();
   private State state = State.LATENT;
+  private final Scheduler cleanerScheduler;
+  private final boolean ownsCleanerScheduler;
+  private volatile LogCleaner cleaner;
 
+  /**
+   * With the log cleaner's threads in a pool of their own (log.cleaner.threads threads named
+   * brook-log-cleaner-N, created only when the cleaner is enabled), so that a long cleaning never
+   * holds up the broker's scheduler.
+   */
   public LogManager(List<Path> logDirs, LogManagerConfig config, Scheduler scheduler, Time time) {
+    this(
+        logDirs,
+        config,
+        scheduler,
+        config.cleanerConfig().runsThreads()
+            ? new ThreadPoolScheduler("brook-log-cleaner", config.cleanerConfig().numThreads())
+            : scheduler,
+        config.cleanerConfig().runsThreads(),
+        time);
+  }
+
+  /**
+   * @param cleanerScheduler runs the log cleaner's tasks (tests pass a manual scheduler); not
+   *     closed by this manager
+   */
+  public LogManager(
+      List<Path> logDirs,
+      LogManagerConfig config,
+      Scheduler scheduler,
+      Scheduler cleanerScheduler,
+      Time time) {
+    this(logDirs, config, scheduler, cleanerScheduler, false, time);
+  }
+
+  private LogManager(
+      List<Path> logDirs,
+      LogManagerConfig config,
+      Scheduler scheduler,
+      Scheduler cleanerScheduler,
+      boolean ownsCleanerScheduler,
+      Time time) {
+    this.cleanerScheduler = cleanerScheduler;
+    this.ownsCleanerScheduler = ownsCleanerScheduler;
     if (logDirs.isEmpty()) {
       throw new IllegalArgumentException("log.dirs must name at least one directory");
     }
@@ -178,6 +223,14 @@ public final class LogManager implements AutoCloseable {
           "brook-log-start-offset-checkpoint",
           this::checkpointLogStartOffsets,
           config.flushStartOffsetCheckpointIntervalMs());
+      cleaner =
+          new LogCleaner(
+              config.cleanerConfig(),
+              logDirs,
+              () -> List.copyOf(logs.values()),
+              cleanerScheduler,
+              time);
+      cleaner.startup();
       log.info("Loaded {} log(s) from {}", logs.size(), logDirs);
     }
   }
@@ -439,10 +492,15 @@ public final class LogManager implements AutoCloseable {
    */
   public void deleteLog(TopicPartition tp) {
     synchronized (lock) {
-      Log l = logs.remove(tp);
+      Log l = logs.get(tp);
       if (l == null) {
         return;
       }
+      LogCleaner c = cleaner;
+      if (c != null) {
+        c.onLogDeleted(tp, l.dir().getParent());
+      }
+      logs.remove(tp);
       l.closeWithoutFlush();
       Path target =
           l.dir()
@@ -505,6 +563,11 @@ public final class LogManager implements AutoCloseable {
   }
 
   // ------------------------------------------------------------------ background work
+
+  /** The log cleaner (null before startup). */
+  public LogCleaner cleaner() {
+    return cleaner;
+  }
 
   /** Runs retention on every log (the retention task). Returns segments deleted. */
   public int cleanupLogs() {
@@ -615,6 +678,12 @@ public final class LogManager implements AutoCloseable {
         t.cancel(false);
       }
       tasks.clear();
+      if (cleaner != null) {
+        cleaner.shutdown();
+      }
+      if (ownsCleanerScheduler) {
+        cleanerScheduler.close();
+      }
       if (!started) {
         return;
       }

@@ -17,6 +17,7 @@ package io.brook.broker.log;
  * @param producerIdExpirationMs {@code producer.id.expiration.ms}: an idempotent producer's state
  *     is forgotten when its last batch is this old (Kafka's default: one day)
  * @param producerIdExpirationCheckIntervalMs {@code producer.id.expiration.check.interval.ms}
+ * @param cleanerConfig the {@code log.cleaner.*} settings of the {@link LogCleaner}
  */
 public record LogManagerConfig(
     LogConfig defaultLogConfig,
@@ -26,7 +27,8 @@ public record LogManagerConfig(
     long flushCheckpointIntervalMs,
     long flushStartOffsetCheckpointIntervalMs,
     long producerIdExpirationMs,
-    long producerIdExpirationCheckIntervalMs) {
+    long producerIdExpirationCheckIntervalMs,
+    CleanerConfig cleanerConfig) {
 
   public static final String PRODUCER_ID_EXPIRATION_MS_CONFIG = "producer.id.expiration.ms";
   public static final long PRODUCER_ID_EXPIRATION_MS_DEFAULT = 86_400_000L;
@@ -53,12 +55,38 @@ public record LogManagerConfig(
         flushCheckpointIntervalMs,
         flushStartOffsetCheckpointIntervalMs,
         PRODUCER_ID_EXPIRATION_MS_DEFAULT,
-        PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS_DEFAULT);
+        PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS_DEFAULT,
+        CleanerConfig.DEFAULT);
+  }
+
+  /** With the cleaner's defaults ({@link CleanerConfig#DEFAULT}). */
+  public LogManagerConfig(
+      LogConfig defaultLogConfig,
+      int recoveryThreadsPerDataDir,
+      long retentionCheckIntervalMs,
+      long flushSchedulerIntervalMs,
+      long flushCheckpointIntervalMs,
+      long flushStartOffsetCheckpointIntervalMs,
+      long producerIdExpirationMs,
+      long producerIdExpirationCheckIntervalMs) {
+    this(
+        defaultLogConfig,
+        recoveryThreadsPerDataDir,
+        retentionCheckIntervalMs,
+        flushSchedulerIntervalMs,
+        flushCheckpointIntervalMs,
+        flushStartOffsetCheckpointIntervalMs,
+        producerIdExpirationMs,
+        producerIdExpirationCheckIntervalMs,
+        CleanerConfig.DEFAULT);
   }
 
   public LogManagerConfig {
     if (defaultLogConfig == null) {
       throw new IllegalArgumentException("defaultLogConfig must not be null");
+    }
+    if (cleanerConfig == null) {
+      throw new IllegalArgumentException("cleanerConfig must not be null");
     }
     check(
         recoveryThreadsPerDataDir >= 1,
@@ -103,7 +131,8 @@ public record LogManagerConfig(
         flushCheckpointIntervalMs,
         flushStartOffsetCheckpointIntervalMs,
         producerIdExpirationMs,
-        producerIdExpirationCheckIntervalMs);
+        producerIdExpirationCheckIntervalMs,
+        cleanerConfig);
   }
 
   /** This config with producer.id.expiration.ms and its check interval set. */
@@ -116,6 +145,21 @@ public record LogManagerConfig(
         flushCheckpointIntervalMs,
         flushStartOffsetCheckpointIntervalMs,
         expirationMs,
-        checkIntervalMs);
+        checkIntervalMs,
+        cleanerConfig);
+  }
+
+  /** This config with the log.cleaner.* settings {@code c}. */
+  public LogManagerConfig withCleanerConfig(CleanerConfig c) {
+    return new LogManagerConfig(
+        defaultLogConfig,
+        recoveryThreadsPerDataDir,
+        retentionCheckIntervalMs,
+        flushSchedulerIntervalMs,
+        flushCheckpointIntervalMs,
+        flushStartOffsetCheckpointIntervalMs,
+        producerIdExpirationMs,
+        producerIdExpirationCheckIntervalMs,
+        c);
   }
 }

@@ -301,7 +301,15 @@ public final class BrokerServer implements AutoCloseable {
             config.getInt(BrokerConfig.LOG_FLUSH_START_OFFSET_CHECKPOINT_INTERVAL_MS))
         .withProducerIdExpiration(
             config.getLong(BrokerConfig.PRODUCER_ID_EXPIRATION_MS),
-            config.getLong(BrokerConfig.PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS));
+            config.getLong(BrokerConfig.PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS))
+        .withCleanerConfig(
+            new io.brook.broker.log.CleanerConfig(
+                config.getInt(BrokerConfig.LOG_CLEANER_THREADS),
+                config.getLong(BrokerConfig.LOG_CLEANER_DEDUPE_BUFFER_SIZE),
+                io.brook.broker.log.CleanerConfig.DEFAULT.dedupeBufferLoadFactor(),
+                config.getInt(BrokerConfig.LOG_CLEANER_IO_BUFFER_SIZE),
+                config.getLong(BrokerConfig.LOG_CLEANER_BACKOFF_MS),
+                config.getBoolean(BrokerConfig.LOG_CLEANER_ENABLE)));
   }
 
   private ExecutorService newRequestExecutor(int id, int threads) {

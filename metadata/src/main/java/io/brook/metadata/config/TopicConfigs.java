@@ -49,6 +49,14 @@ import java.util.TreeMap;
  *   <tr><td>compression.type</td><td>producer (Brook never re-encodes batches)</td><td>producer</td>
  *       <td>compression.type</td></tr>
  *   <tr><td>file.delete.delay.ms</td><td>LONG >= 0</td><td>60000</td><td>log.segment.delete.delay.ms</td></tr>
+ *   <tr><td>min.cleanable.dirty.ratio</td><td>DOUBLE in [0, 1]</td><td>0.5</td>
+ *       <td>log.cleaner.min.cleanable.ratio</td></tr>
+ *   <tr><td>delete.retention.ms</td><td>LONG >= 0</td><td>86400000</td>
+ *       <td>log.cleaner.delete.retention.ms</td></tr>
+ *   <tr><td>min.compaction.lag.ms</td><td>LONG >= 0</td><td>0</td>
+ *       <td>log.cleaner.min.compaction.lag.ms</td></tr>
+ *   <tr><td>max.compaction.lag.ms</td><td>LONG >= 1</td><td>9223372036854775807</td>
+ *       <td>log.cleaner.max.compaction.lag.ms</td></tr>
  * </table>
  */
 public final class TopicConfigs {
@@ -68,6 +76,10 @@ public final class TopicConfigs {
   public static final String UNCLEAN_LEADER_ELECTION_ENABLE = "unclean.leader.election.enable";
   public static final String COMPRESSION_TYPE = "compression.type";
   public static final String FILE_DELETE_DELAY_MS = "file.delete.delay.ms";
+  public static final String MIN_CLEANABLE_DIRTY_RATIO = "min.cleanable.dirty.ratio";
+  public static final String DELETE_RETENTION_MS = "delete.retention.ms";
+  public static final String MIN_COMPACTION_LAG_MS = "min.compaction.lag.ms";
+  public static final String MAX_COMPACTION_LAG_MS = "max.compaction.lag.ms";
 
   private static final long HOUR_MS = 3_600_000L;
   private static final long MINUTE_MS = 60_000L;
@@ -211,6 +223,39 @@ public final class TopicConfigs {
             atLeast(0),
             List.of(same("log.segment.delete.delay.ms", ConfigType.LONG)),
             "How long a deleted segment file stays on disk."));
+    all.add(
+        new TopicConfig(
+            MIN_CLEANABLE_DIRTY_RATIO,
+            ConfigType.DOUBLE,
+            "0.5",
+            between(0, 1),
+            List.of(same("log.cleaner.min.cleanable.ratio", ConfigType.DOUBLE)),
+            "The share of a compacted log's bytes that must be dirty (not yet cleaned) before the"
+                + " cleaner cleans it."));
+    all.add(
+        new TopicConfig(
+            DELETE_RETENTION_MS,
+            ConfigType.LONG,
+            "86400000",
+            atLeast(0),
+            List.of(same("log.cleaner.delete.retention.ms", ConfigType.LONG)),
+            "How long delete tombstones of a compacted topic are kept after being cleaned."));
+    all.add(
+        new TopicConfig(
+            MIN_COMPACTION_LAG_MS,
+            ConfigType.LONG,
+            "0",
+            atLeast(0),
+            List.of(same("log.cleaner.min.compaction.lag.ms", ConfigType.LONG)),
+            "The minimum time a record stays uncompacted."));
+    all.add(
+        new TopicConfig(
+            MAX_COMPACTION_LAG_MS,
+            ConfigType.LONG,
+            Long.toString(Long.MAX_VALUE),
+            atLeast(1),
+            List.of(same("log.cleaner.max.compaction.lag.ms", ConfigType.LONG)),
+            "The maximum time a record stays ineligible for compaction."));
     Map<String, TopicConfig> byName = new LinkedHashMap<>();
     for (TopicConfig c : all) {
       byName.put(c.name(), c);
@@ -335,6 +380,15 @@ public final class TopicConfigs {
       double d = Double.parseDouble(v);
       if (d < min) {
         throw new IllegalArgumentException("Value must be at least " + min);
+      }
+    };
+  }
+
+  private static Validator between(double min, double max) {
+    return v -> {
+      double d = Double.parseDouble(v);
+      if (!(d >= min && d <= max)) {
+        throw new IllegalArgumentException("Value must be between " + min + " and " + max);
       }
     };
   }

@@ -293,6 +293,14 @@ public final class LogSegment implements AutoCloseable {
     return Files.getLastModifiedTime(records.file()).toMillis();
   }
 
+  /**
+   * Sets the modification time of the {@code .log} file (the cleaner records there when a cleaned
+   * segment's data was first cleaned; renames keep it).
+   */
+  public void setLastModified(long ms) throws IOException {
+    Files.setLastModifiedTime(records.file(), java.nio.file.attribute.FileTime.fromMillis(ms));
+  }
+
   private void ensureMaxTimestampLoaded() throws IOException {
     if (maxTimestamp == null) {
       maxTimestamp = computeMaxTimestamp();
