@@ -26,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -93,6 +94,14 @@ public final class LogManager implements AutoCloseable {
   private final Scheduler scheduler;
   private final Time time;
   private final ConcurrentHashMap<TopicPartition, Log> logs = new ConcurrentHashMap<>();
+
+  /**
+   * Logs loaded from disk at startup whose topic's own config has not been applied yet (they run
+   * with the broker defaults until the first LeaderAndIsr): retention leaves them alone, so that a
+   * compacted topic such as __consumer_offsets never loses segments to the default delete policy.
+   */
+  private final Set<TopicPartition> awaitingTopicConfig = ConcurrentHashMap.newKeySet();
+
   private final Map<Path, FileLock> dirLocks = new LinkedHashMap<>();
   private final Map<Path, OffsetCheckpointFile> recoveryPointCheckpoints = new HashMap<>();
   private final Map<Path, OffsetCheckpointFile> highWatermarkCheckpoints = new HashMap<>();
@@ -342,6 +351,9 @@ public final class LogManager implements AutoCloseable {
       for (Future<Log> f : loading) {
         Log l = f.get();
         Log other = logs.putIfAbsent(l.topicPartition(), l);
+        if (other == null) {
+          awaitingTopicConfig.add(l.topicPartition());
+        }
         if (other != null) {
           throw new IllegalStateException(
               "partition " + l.topicPartition() + " is in both " + other.dir() + " and " + l.dir());
@@ -422,6 +434,7 @@ public final class LogManager implements AutoCloseable {
           }
           if (config != null) {
             existing.updateConfig(config);
+            awaitingTopicConfig.remove(tp);
           }
           return existing;
         }
@@ -501,6 +514,7 @@ public final class LogManager implements AutoCloseable {
         c.onLogDeleted(tp, l.dir().getParent());
       }
       logs.remove(tp);
+      awaitingTopicConfig.remove(tp);
       l.closeWithoutFlush();
       Path target =
           l.dir()
@@ -573,6 +587,10 @@ public final class LogManager implements AutoCloseable {
   public int cleanupLogs() {
     int total = 0;
     for (Log l : logs.values()) {
+      if (awaitingTopicConfig.contains(l.topicPartition())) {
+        log.debug("Retention skips {}: its topic config is not known yet", l.topicPartition());
+        continue;
+      }
       try {
         total += l.deleteOldSegments();
       } catch (LogStorageException e) {

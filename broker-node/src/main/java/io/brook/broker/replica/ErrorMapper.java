@@ -1,6 +1,7 @@
 package io.brook.broker.replica;
 
 import io.brook.broker.log.InvalidProducerEpochException;
+import io.brook.broker.log.Log;
 import io.brook.broker.log.LogStorageException;
 import io.brook.broker.log.OffsetOutOfRangeException;
 import io.brook.broker.log.OutOfOrderSequenceException;
@@ -27,6 +28,9 @@ public final class ErrorMapper {
     }
     if (t instanceof RecordTooLargeException) {
       return ErrorCode.RECORD_TOO_LARGE;
+    }
+    if (t instanceof Log.InvalidRecordException) {
+      return ErrorCode.INVALID_RECORD;
     }
     if (t instanceof CorruptRecordException) {
       return ErrorCode.CORRUPT_MESSAGE;

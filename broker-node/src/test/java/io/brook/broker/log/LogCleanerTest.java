@@ -240,6 +240,10 @@ class LogCleanerTest {
         org.junit.jupiter.api.Assertions.assertThrows(
             Log.InvalidRecordException.class, () -> log.appendAsLeader(b.build(), 0));
     assertTrue(refused.getMessage().contains("without key"), refused.getMessage());
+    assertEquals(
+        io.brook.protocol.v1.ErrorCode.INVALID_RECORD,
+        io.brook.broker.replica.ErrorMapper.code(refused),
+        "a producer is told INVALID_RECORD, as Kafka does");
     assertEquals(0, log.logEndOffset(), "nothing appended");
     // written before the topic became compacted, or replicated from such a leader
     log.appendAsFollower(b.build());

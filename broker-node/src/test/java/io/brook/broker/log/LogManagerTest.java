@@ -231,6 +231,50 @@ class LogManagerTest {
     assertEquals(1, log.numberOfSegments());
   }
 
+  @Test
+  void retentionWaitsForTheTopicConfigOfLogsLoadedAtStartup() throws Exception {
+    // the broker default deletes after 10 s; the topic (compacted) keeps its segments
+    LogConfig brokerDefault =
+        small.toBuilder().segmentBytes(BATCH).retentionMs(10_000).fileDeleteDelayMs(1_000).build();
+    LogConfig compacted = brokerDefault.toBuilder().cleanupPolicy("compact").build();
+    LogManagerConfig mc =
+        new LogManagerConfig(brokerDefault, 1, 5_000, Long.MAX_VALUE, 60_000, 60_000);
+    Path d = tmp.resolve("d");
+    LogManager m = manager(mc, d);
+    Log log = m.getOrCreateLog(a0, ordersId, compacted);
+    for (int i = 0; i < 3; i++) {
+      log.appendAsLeader(keyedBatch(time.milliseconds()), 0);
+    }
+    log.updateHighWatermark(3);
+    m.close();
+
+    time.sleep(60_000);
+    LogManager again = manager(mc, d);
+    Log loaded = again.getLog(a0).orElseThrow();
+    assertEquals(0, again.cleanupLogs(), "loaded with the broker default: retention waits");
+    assertEquals(0, loaded.logStartOffset());
+    assertSame(loaded, again.getOrCreateLog(a0, ordersId, compacted));
+    assertEquals(0, again.cleanupLogs(), "the topic is compacted: nothing expires");
+    assertEquals(0, loaded.logStartOffset());
+    again.getOrCreateLog(a0, ordersId, brokerDefault);
+    assertTrue(again.cleanupLogs() > 0, "with a delete policy retention applies again");
+  }
+
+  static java.nio.ByteBuffer keyedBatch(long timestamp) {
+    io.brook.protocol.record.RecordBatchBuilder b =
+        new io.brook.protocol.record.RecordBatchBuilder(
+            io.brook.protocol.record.CompressionType.NONE,
+            io.brook.protocol.record.TimestampType.CREATE_TIME,
+            0,
+            64);
+    b.append(
+        timestamp,
+        "k".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+        "v".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+        null);
+    return b.build();
+  }
+
   static void copyTree(Path from, Path to) throws IOException {
     try (Stream<Path> s = Files.walk(from)) {
       for (Path p : (Iterable<Path>) s::iterator) {
