@@ -637,6 +637,7 @@ public final class GroupCoordinator implements GroupStore.Listener, AutoCloseabl
       scheduleJoinTimer(group, true, delay, Math.max(group.rebalanceTimeoutMs() - delay, 0));
     } else {
       scheduleJoinTimer(group, false, group.rebalanceTimeoutMs(), 0);
+      tryCompleteJoin(group);
     }
   }
 
