@@ -499,7 +499,14 @@ public final class ConsumerCoordinator implements AutoCloseable {
         member = memberId;
       }
       if (prepare) {
-        onJoinPrepare(gen, member, deadlineMs);
+        if (gen >= 0 && !member.isEmpty() && !maybeAutoCommitOffsetsSync(deadlineMs)) {
+          // the commit before revoking did not finish in this poll: try again at the next one
+          synchronized (this) {
+            needsJoinPrepare = true;
+          }
+          return false;
+        }
+        onJoinPrepare(gen, member);
       }
       if (pendingJoin == null && pendingSync == null) {
         sendJoinGroup();
@@ -891,9 +898,8 @@ public final class ConsumerCoordinator implements AutoCloseable {
     }
   }
 
-  /** Before (re)joining: commit, then revoke (eager: everything) or report lost partitions. */
-  private void onJoinPrepare(int gen, String member, long deadlineMs) {
-    maybeAutoCommitOffsetsSync(deadlineMs);
+  /** Before (re)joining (after the auto-commit): revoke (eager: everything) or report lost. */
+  private void onJoinPrepare(int gen, String member) {
     Set<TopicPartition> owned = fetcher.assignment();
     RuntimeException failure = null;
     if (gen < 0 || member.isEmpty()) {
@@ -940,6 +946,7 @@ public final class ConsumerCoordinator implements AutoCloseable {
       needsJoinPrepare = true;
       if (!leader) {
         assignmentSnapshot = null;
+        groupTopics = Set.of();
       }
     }
     ConsumerPartitionAssignor assignor = assignor(proto);
@@ -1527,23 +1534,30 @@ public final class ConsumerCoordinator implements AutoCloseable {
         });
   }
 
-  private void maybeAutoCommitOffsetsSync(long deadlineMs) {
+  /**
+   * @return false only when the deadline passed before the commit completed (a failure is logged
+   *     and counts as done, as Kafka's)
+   */
+  private boolean maybeAutoCommitOffsetsSync(long deadlineMs) {
     if (!settings.autoCommitEnabled()) {
-      return;
+      return true;
     }
     Map<TopicPartition, OffsetAndMetadata> offsets = allConsumed();
-    if (!offsets.isEmpty()) {
-      tryCommitSync(offsets, deadlineMs);
-    }
+    return offsets.isEmpty() || tryCommitSync(offsets, deadlineMs);
   }
 
-  private void tryCommitSync(Map<TopicPartition, OffsetAndMetadata> offsets, long deadlineMs) {
+  private boolean tryCommitSync(Map<TopicPartition, OffsetAndMetadata> offsets, long deadlineMs) {
     try {
       commitSync(offsets, deadlineMs);
+      return true;
     } catch (WakeupException | InterruptException e) {
       throw e;
+    } catch (TimeoutException e) {
+      LOG.debug("Synchronous auto-commit of offsets {} timed out: {}", offsets, e.getMessage());
+      return false;
     } catch (RuntimeException e) {
       LOG.warn("Synchronous auto-commit of offsets {} failed: {}", offsets, e.getMessage());
+      return true;
     }
   }
 
