@@ -391,7 +391,7 @@ public class BrookConsumer<K, V> implements Consumer<K, V> {
   @Override
   public void commitSync(Duration timeout) {
     ensureOpen();
-    commitSync(requireGroup().allConsumed(), timeout);
+    commitSync(requireGroup().offsets().allConsumed(), timeout);
   }
 
   @Override
@@ -402,7 +402,9 @@ public class BrookConsumer<K, V> implements Consumer<K, V> {
   @Override
   public void commitSync(Map<TopicPartition, OffsetAndMetadata> offsets, Duration timeout) {
     ensureOpen();
-    requireGroup().commitSync(Map.copyOf(offsets), time.hiResClockMs() + timeout.toMillis());
+    requireGroup()
+        .offsets()
+        .commitSync(Map.copyOf(offsets), time.hiResClockMs() + timeout.toMillis());
   }
 
   @Override
@@ -413,14 +415,14 @@ public class BrookConsumer<K, V> implements Consumer<K, V> {
   @Override
   public void commitAsync(OffsetCommitCallback callback) {
     ensureOpen();
-    commitAsync(requireGroup().allConsumed(), callback);
+    commitAsync(requireGroup().offsets().allConsumed(), callback);
   }
 
   @Override
   public void commitAsync(
       Map<TopicPartition, OffsetAndMetadata> offsets, OffsetCommitCallback callback) {
     ensureOpen();
-    requireGroup().commitAsync(Map.copyOf(offsets), callback);
+    requireGroup().offsets().commitAsync(Map.copyOf(offsets), callback);
   }
 
   @Override
@@ -434,6 +436,7 @@ public class BrookConsumer<K, V> implements Consumer<K, V> {
     ensureOpen();
     Map<TopicPartition, OffsetAndMetadata> found =
         requireGroup()
+            .offsets()
             .fetchCommittedOffsets(
                 Set.copyOf(partitions), time.hiResClockMs() + timeout.toMillis());
     Map<TopicPartition, OffsetAndMetadata> out = new HashMap<>();
@@ -522,7 +525,9 @@ public class BrookConsumer<K, V> implements Consumer<K, V> {
     Fetcher.PartitionState s = fetcher.state(partition);
     if (s.position < 0) {
       if (coordinator != null) {
-        coordinator.refreshCommittedOffsetsIfNeeded(time.hiResClockMs() + timeout.toMillis());
+        coordinator
+            .offsets()
+            .refreshCommittedOffsetsIfNeeded(time.hiResClockMs() + timeout.toMillis());
       }
       resetPositions(timeout.toMillis());
     }
@@ -636,7 +641,8 @@ public class BrookConsumer<K, V> implements Consumer<K, V> {
     if (!ready && !keepFetching) {
       return false;
     }
-    return coordinator.refreshCommittedOffsetsIfNeeded(deadline) || time.hiResClockMs() < deadline;
+    return coordinator.offsets().refreshCommittedOffsetsIfNeeded(deadline)
+        || time.hiResClockMs() < deadline;
   }
 
   private boolean hasNoPolicyPartitions() {
