@@ -1050,7 +1050,7 @@ public final class ConsumerCoordinator implements AutoCloseable {
     Set<TopicPartition> owned = fetcher.assignment();
     boolean lost;
     synchronized (this) {
-      lost = generation < 0 || memberId.isEmpty() || state != MemberState.STABLE;
+      lost = generation < 0 || memberId.isEmpty();
     }
     RuntimeException failure = null;
     if (!owned.isEmpty()) {
