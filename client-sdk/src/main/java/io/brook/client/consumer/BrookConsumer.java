@@ -8,12 +8,15 @@ import io.brook.client.common.errors.BrookException;
 import io.brook.client.common.errors.ConfigException;
 import io.brook.client.common.errors.CorruptRecordException;
 import io.brook.client.common.errors.InterruptException;
+import io.brook.client.common.errors.InvalidGroupIdException;
 import io.brook.client.common.errors.NoOffsetForPartitionException;
 import io.brook.client.common.errors.OffsetOutOfRangeException;
 import io.brook.client.common.errors.RetriableException;
 import io.brook.client.common.errors.TimeoutException;
 import io.brook.client.common.header.Headers;
 import io.brook.client.common.serialization.Deserializer;
+import io.brook.client.consumer.internals.Assignors;
+import io.brook.client.consumer.internals.ConsumerCoordinator;
 import io.brook.client.consumer.internals.Fetcher;
 import io.brook.client.internals.Bootstrap;
 import io.brook.client.internals.BrokerChannels;
@@ -58,12 +61,18 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 /**
- * The Brook consumer, with the behaviour of Kafka's for manually assigned partitions: {@link #poll}
- * drains records that the {@link Fetcher} fetched in the background, parsing and deserializing them
- * on the polling thread. Positions start from {@code auto.offset.reset} unless set by seek.
- * Consumer groups ({@code group.id}, subscribe, commit) come in a later version.
+ * The Brook consumer, with the behaviour of Kafka's: {@link #poll} drains records that the {@link
+ * Fetcher} fetched in the background, parsing and deserializing them on the polling thread. With
+ * {@code group.id}, the {@link ConsumerCoordinator} runs the group membership ({@link #subscribe})
+ * and the offsets ({@link #commitSync}, {@link #committed}, auto-commit); a partition's position
+ * starts at the group's committed offset, else at {@code auto.offset.reset}, unless set by seek.
  *
- * <p>Not thread-safe: one thread uses a consumer, except {@link #wakeup()}.
+ * <p>Invariants: the consumer is either unsubscribed, subscribed (topics or a pattern: partitions
+ * come from the group) or manually assigned, never two at once; poll() returns records only of
+ * partitions assigned at the time it returns, and only after the listener was told of them.
+ *
+ * <p>Not thread-safe: one thread uses a consumer, except {@link #wakeup()}. The coordinator's
+ * heartbeat thread runs in the background and never calls back into application code.
  */
 public class BrookConsumer<K, V> implements Consumer<K, V> {
   private static final Logger LOG = LogManager.getLogger(BrookConsumer.class);
@@ -86,6 +95,11 @@ public class BrookConsumer<K, V> implements Consumer<K, V> {
   private final int requestTimeoutMs;
   private final long retryBackoffMs;
   private final String clientId;
+
+  /** Null without group.id. */
+  private final ConsumerCoordinator coordinator;
+
+  private boolean userAssigned;
 
   /** The fetch being drained by poll(), with its position inside. Polling thread only. */
   private Fetcher.CompletedFetch current;
@@ -121,12 +135,6 @@ public class BrookConsumer<K, V> implements Consumer<K, V> {
       Deserializer<V> valueDes,
       ChannelFactory factory,
       Time time) {
-    if (config.getString(ConsumerConfig.GROUP_ID_CONFIG) != null) {
-      throw new ConfigException(
-          "group.id="
-              + config.getString(ConsumerConfig.GROUP_ID_CONFIG)
-              + ": consumer groups are not supported yet; use assign()");
-    }
     this.config = config;
     this.time = time;
     String id = config.getString(ConsumerConfig.CLIENT_ID_CONFIG);
@@ -184,6 +192,65 @@ public class BrookConsumer<K, V> implements Consumer<K, V> {
     this.checkCrcs = config.getBoolean(ConsumerConfig.CHECK_CRCS_CONFIG);
     this.autoOffsetReset = config.getString(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG);
     this.defaultApiTimeoutMs = config.getInt(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG);
+    this.coordinator = buildCoordinator(config);
+  }
+
+  private ConsumerCoordinator buildCoordinator(ConsumerConfig config) {
+    String groupId = config.getString(ConsumerConfig.GROUP_ID_CONFIG);
+    String instanceId = config.getString(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
+    if (groupId == null) {
+      if (instanceId != null) {
+        throw new InvalidGroupIdException(
+            "To use the group management or offset commit APIs, you must provide a valid"
+                + " group.id in the consumer configuration.");
+      }
+      return null;
+    }
+    if (groupId.isEmpty()) {
+      throw new InvalidGroupIdException("The configured groupId is invalid");
+    }
+    int session = config.getInt(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG);
+    int heartbeatMs = config.getInt(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG);
+    if (heartbeatMs >= session) {
+      throw new ConfigException(
+          "heartbeat.interval.ms ("
+              + heartbeatMs
+              + ") must be set lower than session.timeout.ms ("
+              + session
+              + ")");
+    }
+    long reset = defaultReset();
+    ConsumerCoordinator.Settings settings =
+        new ConsumerCoordinator.Settings(
+            groupId,
+            instanceId == null || instanceId.isEmpty() ? Optional.empty() : Optional.of(instanceId),
+            clientId,
+            config.getString(ConsumerConfig.CLIENT_RACK_CONFIG),
+            session,
+            heartbeatMs,
+            config.getInt(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG),
+            requestTimeoutMs,
+            retryBackoffMs,
+            config.getBoolean(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG),
+            config.getInt(ConsumerConfig.AUTO_COMMIT_INTERVAL_MS_CONFIG),
+            config.getBoolean(ConsumerConfig.EXCLUDE_INTERNAL_TOPICS_CONFIG),
+            reset == Long.MIN_VALUE ? null : reset);
+    return new ConsumerCoordinator(
+        settings,
+        Assignors.load(config.getList(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG)),
+        channels,
+        metadata,
+        fetcher,
+        time);
+  }
+
+  private ConsumerCoordinator requireGroup() {
+    if (coordinator == null) {
+      throw new InvalidGroupIdException(
+          "To use the group management or offset commit APIs, you must provide a valid group.id in"
+              + " the consumer configuration.");
+    }
+    return coordinator;
   }
 
   private static Map<String, Object> toMap(Properties props) {
@@ -226,6 +293,14 @@ public class BrookConsumer<K, V> implements Consumer<K, V> {
     if (partitions == null) {
       throw new IllegalArgumentException("Topic partition collection to assign to cannot be null");
     }
+    if (coordinator != null && coordinator.isAutoAssigned()) {
+      throw new IllegalStateException(
+          "Subscription to topics, partitions and pattern are mutually exclusive");
+    }
+    if (partitions.isEmpty()) {
+      unsubscribe();
+      return;
+    }
     Set<TopicPartition> set = new HashSet<>();
     Set<String> topics = new HashSet<>();
     for (TopicPartition tp : partitions) {
@@ -237,7 +312,9 @@ public class BrookConsumer<K, V> implements Consumer<K, V> {
       topics.add(tp.topic());
     }
     long reset = defaultReset();
-    fetcher.assign(set, reset == Long.MIN_VALUE ? null : reset);
+    // with a group, a new partition starts at its committed offset (looked up at the next poll)
+    fetcher.assign(set, reset == Long.MIN_VALUE || coordinator != null ? null : reset);
+    userAssigned = true;
     if (current != null && !set.contains(current.tp())) {
       dropCurrent();
     }
@@ -252,97 +329,151 @@ public class BrookConsumer<K, V> implements Consumer<K, V> {
 
   @Override
   public void subscribe(Collection<String> topics) {
-    throw new UnsupportedOperationException(
-        "subscribe() needs consumer groups, which are not supported yet; use assign()");
-  }
-
-  // ---- consumer groups: being built (issue 5); every method below throws until then.
-
-  private static UnsupportedOperationException groupsNotYet() {
-    return new UnsupportedOperationException("consumer groups are being built; use assign()");
+    subscribe(topics, null);
   }
 
   @Override
   public void subscribe(Collection<String> topics, ConsumerRebalanceListener listener) {
-    throw groupsNotYet();
+    ensureOpen();
+    if (topics == null) {
+      throw new IllegalArgumentException("Topic collection to subscribe to cannot be null");
+    }
+    if (topics.isEmpty()) {
+      unsubscribe();
+      return;
+    }
+    for (String t : topics) {
+      if (t == null || t.isBlank()) {
+        throw new IllegalArgumentException(
+            "Topic collection to subscribe to cannot contain null or empty topic");
+      }
+    }
+    ConsumerCoordinator c = beforeSubscribe();
+    c.subscribe(new HashSet<>(topics), listener);
   }
 
   @Override
   public void subscribe(Pattern pattern) {
-    throw groupsNotYet();
+    subscribe(pattern, null);
   }
 
   @Override
   public void subscribe(Pattern pattern, ConsumerRebalanceListener listener) {
-    throw groupsNotYet();
+    ensureOpen();
+    if (pattern == null || pattern.toString().isEmpty()) {
+      throw new IllegalArgumentException(
+          "Topic pattern to subscribe to cannot be " + (pattern == null ? "null" : "empty"));
+    }
+    ConsumerCoordinator c = beforeSubscribe();
+    c.subscribe(pattern, listener);
+  }
+
+  private ConsumerCoordinator beforeSubscribe() {
+    ConsumerCoordinator c = requireGroup();
+    if (userAssigned) {
+      throw new IllegalStateException(
+          "Subscription to topics, partitions and pattern are mutually exclusive");
+    }
+    return c;
   }
 
   @Override
   public Set<String> subscription() {
-    return Set.of();
+    ensureOpen();
+    return coordinator == null ? Set.of() : Set.copyOf(coordinator.subscription());
   }
 
   @Override
   public void commitSync() {
-    throw groupsNotYet();
+    commitSync(Duration.ofMillis(defaultApiTimeoutMs));
   }
 
   @Override
   public void commitSync(Duration timeout) {
-    throw groupsNotYet();
+    ensureOpen();
+    commitSync(requireGroup().offsets().allConsumed(), timeout);
   }
 
   @Override
   public void commitSync(Map<TopicPartition, OffsetAndMetadata> offsets) {
-    throw groupsNotYet();
+    commitSync(offsets, Duration.ofMillis(defaultApiTimeoutMs));
   }
 
   @Override
   public void commitSync(Map<TopicPartition, OffsetAndMetadata> offsets, Duration timeout) {
-    throw groupsNotYet();
+    ensureOpen();
+    requireGroup()
+        .offsets()
+        .commitSync(Map.copyOf(offsets), time.hiResClockMs() + timeout.toMillis());
   }
 
   @Override
   public void commitAsync() {
-    throw groupsNotYet();
+    commitAsync(null);
   }
 
   @Override
   public void commitAsync(OffsetCommitCallback callback) {
-    throw groupsNotYet();
+    ensureOpen();
+    commitAsync(requireGroup().offsets().allConsumed(), callback);
   }
 
   @Override
   public void commitAsync(
       Map<TopicPartition, OffsetAndMetadata> offsets, OffsetCommitCallback callback) {
-    throw groupsNotYet();
+    ensureOpen();
+    requireGroup().offsets().commitAsync(Map.copyOf(offsets), callback);
   }
 
   @Override
   public Map<TopicPartition, OffsetAndMetadata> committed(Set<TopicPartition> partitions) {
-    throw groupsNotYet();
+    return committed(partitions, Duration.ofMillis(defaultApiTimeoutMs));
   }
 
   @Override
   public Map<TopicPartition, OffsetAndMetadata> committed(
       Set<TopicPartition> partitions, Duration timeout) {
-    throw groupsNotYet();
+    ensureOpen();
+    Map<TopicPartition, OffsetAndMetadata> found =
+        requireGroup()
+            .offsets()
+            .fetchCommittedOffsets(
+                Set.copyOf(partitions), time.hiResClockMs() + timeout.toMillis());
+    Map<TopicPartition, OffsetAndMetadata> out = new HashMap<>();
+    for (TopicPartition tp : partitions) {
+      out.put(tp, found.get(tp));
+    }
+    return out;
   }
 
   @Override
   public ConsumerGroupMetadata groupMetadata() {
-    throw groupsNotYet();
+    ensureOpen();
+    return requireGroup().groupMetadata();
   }
 
   @Override
-  public void enforceRebalance() {}
+  public void enforceRebalance() {
+    enforceRebalance(null);
+  }
 
   @Override
-  public void enforceRebalance(String reason) {}
+  public void enforceRebalance(String reason) {
+    ensureOpen();
+    if (coordinator == null) {
+      throw new IllegalStateException(
+          "Tried to force a rebalance but consumer does not have a group.");
+    }
+    coordinator.enforceRebalance(reason);
+  }
 
   @Override
   public void unsubscribe() {
     ensureOpen();
+    if (coordinator != null) {
+      coordinator.unsubscribe(time.hiResClockMs() + defaultApiTimeoutMs);
+    }
+    userAssigned = false;
     fetcher.assign(Set.of(), null);
     dropCurrent();
     metadata.setTopics(Set.of());
@@ -393,6 +524,11 @@ public class BrookConsumer<K, V> implements Consumer<K, V> {
     ensureOpen();
     Fetcher.PartitionState s = fetcher.state(partition);
     if (s.position < 0) {
+      if (coordinator != null) {
+        coordinator
+            .offsets()
+            .refreshCommittedOffsetsIfNeeded(time.hiResClockMs() + timeout.toMillis());
+      }
       resetPositions(timeout.toMillis());
     }
     long p = fetcher.state(partition).position;
@@ -442,7 +578,8 @@ public class BrookConsumer<K, V> implements Consumer<K, V> {
   @Override
   public ConsumerRecords<K, V> poll(Duration timeout) {
     ensureOpen();
-    if (fetcher.assignment().isEmpty()) {
+    boolean subscribed = coordinator != null && coordinator.isAutoAssigned();
+    if (!subscribed && fetcher.assignment().isEmpty()) {
       throw new IllegalStateException(
           "Consumer is not subscribed to any topics or assigned any partitions");
     }
@@ -458,8 +595,11 @@ public class BrookConsumer<K, V> implements Consumer<K, V> {
           throw new WakeupException();
         }
         metadata.maybeUpdate();
+        if (coordinator != null && !updateAssignmentMetadata(deadline)) {
+          return ConsumerRecords.empty();
+        }
         long left = Math.max(0, deadline - time.hiResClockMs());
-        if (!fetcher.pendingResets().isEmpty()) {
+        if (!fetcher.pendingResets().isEmpty() || hasNoPolicyPartitions()) {
           try {
             resetPositions(Math.max(left, 1));
           } catch (TimeoutException e) {
@@ -484,6 +624,35 @@ public class BrookConsumer<K, V> implements Consumer<K, V> {
       Thread.currentThread().interrupt();
       throw new InterruptException("poll interrupted", e);
     }
+  }
+
+  /**
+   * The group's part of a poll: join or rebalance (a cooperative member that owns partitions keeps
+   * fetching meanwhile), then committed offsets of new partitions.
+   *
+   * @return false when the deadline passed before there is anything to fetch
+   */
+  private boolean updateAssignmentMetadata(long deadline) {
+    boolean keepFetching = coordinator.fetchesDuringRebalance();
+    boolean ready = coordinator.poll(keepFetching ? time.hiResClockMs() : deadline);
+    if (current != null && !fetcher.assignment().contains(current.tp())) {
+      dropCurrent(); // revoked by a rebalance
+    }
+    if (!ready && !keepFetching) {
+      return false;
+    }
+    return coordinator.offsets().refreshCommittedOffsetsIfNeeded(deadline)
+        || time.hiResClockMs() < deadline;
+  }
+
+  private boolean hasNoPolicyPartitions() {
+    for (TopicPartition tp : fetcher.assignment()) {
+      Fetcher.PartitionState s = fetcher.state(tp);
+      if (s.position < 0 && s.resetTo == null) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private void dropCurrent() {
@@ -891,6 +1060,13 @@ public class BrookConsumer<K, V> implements Consumer<K, V> {
       return;
     }
     closed = true;
+    if (coordinator != null) {
+      try {
+        coordinator.close(time.hiResClockMs() + Math.min(timeout.toMillis(), requestTimeoutMs));
+      } catch (RuntimeException e) {
+        LOG.warn("Failed to close the coordinator of consumer {}: {}", clientId, e.toString());
+      }
+    }
     fetcher.close();
     channels.close(Math.min(timeout.toMillis(), 5000));
     try {

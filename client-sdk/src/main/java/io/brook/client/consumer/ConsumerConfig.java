@@ -40,10 +40,28 @@ public final class ConsumerConfig extends AbstractConfig {
   public static final String HEARTBEAT_INTERVAL_MS_CONFIG = "heartbeat.interval.ms";
   public static final String MAX_POLL_INTERVAL_MS_CONFIG = "max.poll.interval.ms";
   public static final String CLIENT_RACK_CONFIG = "client.rack";
+  public static final String GROUP_INSTANCE_ID_CONFIG = "group.instance.id";
+  public static final String PARTITION_ASSIGNMENT_STRATEGY_CONFIG = "partition.assignment.strategy";
+
+  /** Kafka's default: range first, cooperative-sticky second (so a later upgrade can switch). */
+  public static final String DEFAULT_PARTITION_ASSIGNMENT_STRATEGY =
+      "io.brook.client.consumer.RangeAssignor,io.brook.client.consumer.CooperativeStickyAssignor";
 
   static final ConfigDef CONFIG =
       CommonClientConfigs.newConfigDef()
-          .define(GROUP_ID_CONFIG, Type.STRING, null, "consumer groups come in a later version")
+          .define(GROUP_ID_CONFIG, Type.STRING, null, "the consumer group this consumer joins")
+          .define(
+              GROUP_INSTANCE_ID_CONFIG,
+              Type.STRING,
+              null,
+              "a static member's identity (KIP-345); unset for a dynamic member")
+          .define(
+              PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
+              Type.LIST,
+              DEFAULT_PARTITION_ASSIGNMENT_STRATEGY,
+              ConfigDef.nonEmptyList(),
+              "assignor class names (or range, roundrobin, sticky, cooperative-sticky), in order"
+                  + " of preference")
           .define(KEY_DESERIALIZER_CLASS_CONFIG, Type.CLASS, NO_DEFAULT_VALUE, "")
           .define(VALUE_DESERIALIZER_CLASS_CONFIG, Type.CLASS, NO_DEFAULT_VALUE, "")
           .define(FETCH_MIN_BYTES_CONFIG, Type.INT, 1, atLeast(0), "")
@@ -53,7 +71,7 @@ public final class ConsumerConfig extends AbstractConfig {
           .define(MAX_POLL_RECORDS_CONFIG, Type.INT, 500, atLeast(1), "")
           .define(
               AUTO_OFFSET_RESET_CONFIG, Type.STRING, "latest", in("latest", "earliest", "none"), "")
-          .define(ENABLE_AUTO_COMMIT_CONFIG, Type.BOOLEAN, true, "ignored without a group")
+          .define(ENABLE_AUTO_COMMIT_CONFIG, Type.BOOLEAN, true, "ignored without a group.id")
           .define(REQUEST_TIMEOUT_MS_CONFIG, Type.INT, 30000, atLeast(0), "")
           .define(DEFAULT_API_TIMEOUT_MS_CONFIG, Type.INT, 60000, atLeast(0), "")
           .define(RETRY_BACKOFF_MS_CONFIG, Type.LONG, 100L, atLeast(0L), "")
@@ -69,10 +87,10 @@ public final class ConsumerConfig extends AbstractConfig {
           .define(ALLOW_AUTO_CREATE_TOPICS_CONFIG, Type.BOOLEAN, true, "")
           .define(RECEIVE_BUFFER_CONFIG, Type.INT, 65536, atLeast(-1), "")
           .define(SEND_BUFFER_CONFIG, Type.INT, 131072, atLeast(-1), "")
-          .define(AUTO_COMMIT_INTERVAL_MS_CONFIG, Type.INT, 5000, atLeast(0), "unused yet")
-          .define(SESSION_TIMEOUT_MS_CONFIG, Type.INT, 45000, "unused yet")
-          .define(HEARTBEAT_INTERVAL_MS_CONFIG, Type.INT, 3000, "unused yet")
-          .define(MAX_POLL_INTERVAL_MS_CONFIG, Type.INT, 300000, atLeast(1), "unused yet")
+          .define(AUTO_COMMIT_INTERVAL_MS_CONFIG, Type.INT, 5000, atLeast(0), "")
+          .define(SESSION_TIMEOUT_MS_CONFIG, Type.INT, 45000, "")
+          .define(HEARTBEAT_INTERVAL_MS_CONFIG, Type.INT, 3000, "")
+          .define(MAX_POLL_INTERVAL_MS_CONFIG, Type.INT, 300000, atLeast(1), "")
           .define(CLIENT_RACK_CONFIG, Type.STRING, "", "");
 
   public ConsumerConfig(Map<?, ?> props) {

@@ -48,6 +48,7 @@ public final class Metadata {
   private volatile Cluster cluster;
   // Guarded by this.
   private final Set<String> topics = new LinkedHashSet<>();
+  private boolean allTopics;
   private final Map<String, BrookException> topicErrors = new HashMap<>();
   private boolean needUpdate = true;
   private boolean inFlight;
@@ -99,6 +100,17 @@ public final class Metadata {
     }
   }
 
+  /**
+   * When true, every refresh asks for all topics (a consumer's pattern subscription), in addition
+   * to {@link #topics()}.
+   */
+  public synchronized void setAllTopics(boolean all) {
+    if (all != allTopics) {
+      allTopics = all;
+      needUpdate = true;
+    }
+  }
+
   public synchronized Set<String> topics() {
     return new HashSet<>(topics);
   }
@@ -134,6 +146,7 @@ public final class Metadata {
     long now = time.hiResClockMs();
     Node node;
     Set<String> requested;
+    boolean all;
     synchronized (this) {
       if (inFlight || timeToNextUpdate(now) > 0) {
         return;
@@ -142,10 +155,12 @@ public final class Metadata {
       lastAttemptMs = now;
       node = nextNode();
       requested = new LinkedHashSet<>(topics);
+      all = allTopics;
     }
     MetadataRequest req =
         MetadataRequest.newBuilder()
-            .addAllTopics(requested)
+            .addAllTopics(all ? Set.of() : requested)
+            .setAllTopics(all)
             .setAllowAutoTopicCreation(true)
             .build();
     try {
