@@ -266,16 +266,4 @@ class ProducerConsumerTest {
           "Topic missing not present in metadata after 200 ms.", e.getCause().getMessage());
     }
   }
-
-  @Test
-  void groupIdAndSubscribeAreRefusedClearly() {
-    Exception e =
-        assertThrows(
-            io.brook.client.common.errors.ConfigException.class,
-            () -> consumer(Map.of("group.id", "g")));
-    assertTrue(e.getMessage().contains("consumer groups are not supported yet; use assign()"));
-    try (BrookConsumer<String, String> c = consumer(Map.of())) {
-      assertThrows(UnsupportedOperationException.class, () -> c.subscribe(List.of("t")));
-    }
-  }
 }
