@@ -109,6 +109,7 @@ public class BrookConsumer<K, V> implements Consumer<K, V> {
   private RecordBatch currentBatch;
   private RuntimeException pendingError;
   private boolean closed;
+  private boolean closing;
 
   public BrookConsumer(Properties props) {
     this(toMap(props), null, null);
@@ -1056,10 +1057,12 @@ public class BrookConsumer<K, V> implements Consumer<K, V> {
 
   @Override
   public void close(Duration timeout) {
-    if (closed) {
+    if (closed || closing) {
       return;
     }
-    closed = true;
+    // the group is left (and onPartitionsRevoked runs) while the consumer is still open: the
+    // listener may read positions and commit, as in Kafka
+    closing = true;
     if (coordinator != null) {
       try {
         coordinator.close(time.hiResClockMs() + Math.min(timeout.toMillis(), requestTimeoutMs));
@@ -1067,6 +1070,7 @@ public class BrookConsumer<K, V> implements Consumer<K, V> {
         LOG.warn("Failed to close the coordinator of consumer {}: {}", clientId, e.toString());
       }
     }
+    closed = true;
     fetcher.close();
     channels.close(Math.min(timeout.toMillis(), 5000));
     try {

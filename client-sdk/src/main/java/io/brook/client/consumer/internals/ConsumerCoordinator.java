@@ -956,10 +956,12 @@ public final class ConsumerCoordinator implements AutoCloseable {
         offsets.tryCommitSync(consumed, time.hiResClockMs() + settings.requestTimeoutMs());
       }
       LOG.info("Revoke previously assigned partitions {}", sorted(revoked));
+      // the callback runs while the partitions are still assigned (it may read their positions
+      // and commit them, as in Kafka); the assignment changes only after it
+      failure = invokeRevoked(revoked);
       Set<TopicPartition> keep = new HashSet<>(owned);
       keep.removeAll(revoked);
       assign(keep);
-      failure = invokeRevoked(revoked);
     }
     assign(assigned);
     LOG.info("Notifying assignor about the new {}", assignment);
