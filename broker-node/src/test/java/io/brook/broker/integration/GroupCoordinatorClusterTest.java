@@ -149,8 +149,12 @@ class GroupCoordinatorClusterTest {
 
   /** Skips the calling test while the broker runs the skeleton coordinator (it answers nothing). */
   static void assumeRealCoordinator(OffsetCommitResponse probe) {
+    assumeRealCoordinator(probe, "orders");
+  }
+
+  static void assumeRealCoordinator(OffsetCommitResponse probe, String topic) {
     Assumptions.assumeTrue(
-        answersTopic(probe, "orders"),
+        answersTopic(probe, topic),
         "GroupCoordinator is the contracts' skeleton (OffsetCommit answers no partition)");
   }
 
@@ -361,5 +365,40 @@ class GroupCoordinatorClusterTest {
       assertEquals("/127.0.0.1", described.getMembers(0).getClientHost());
       assertEquals("client-d", described.getMembers(0).getClientId());
     }
+  }
+
+  @Test
+  void offsetsOfADeletedTopicAreDropped() {
+    String group = "group-e";
+    cluster.createTopic("doomed", 2, 3, Map.of());
+    cluster.createTopic("kept", 2, 3, Map.of());
+    BrokerServer coordinator = cluster.broker(waitForCoordinator(cluster.anyRunning(), group));
+    try (BrokerClient c = new BrokerClient(coordinator.boundPort())) {
+      for (String topic : List.of("doomed", "kept")) {
+        OffsetCommitResponse r =
+            Wait.forValue(
+                "a commit of " + topic + " accepted",
+                WAIT,
+                () -> c.call().offsetCommit(commit(group, topic, Map.of(0, 5L, 1, 6L))),
+                resp ->
+                    !answersTopic(resp, topic)
+                        || resp.getTopics(0).getPartitionsList().stream()
+                            .allMatch(p -> p.getError() == ErrorCode.NONE));
+        assumeRealCoordinator(r, topic);
+      }
+      var deleted =
+          c.call()
+              .deleteTopics(
+                  DeleteTopicsRequest.newBuilder()
+                      .addTopicNames("doomed")
+                      .setTimeoutMs(30_000)
+                      .build());
+      assertEquals(ErrorCode.NONE, deleted.getTopics(0).getError(), deleted.toString());
+    }
+    Wait.until(
+        "the offsets of the deleted topic dropped",
+        WAIT,
+        () -> committed(fetchOffsets(coordinator, group, "doomed")).equals(Map.of(0, -1L, 1, -1L)));
+    assertEquals(Map.of(0, 5L, 1, 6L), committed(fetchOffsets(coordinator, group, "kept")));
   }
 }
