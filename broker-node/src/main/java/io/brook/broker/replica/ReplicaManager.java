@@ -77,6 +77,10 @@ import org.apache.logging.log4j.Logger;
  * LeaderAndIsr or replica.fetch.backoff.ms). Every replica.lag.time.max.ms / 2 the leader
  * partitions check for followers to drop from the ISR. Records are never decoded here.
  *
+ * <p>Internal topics ({@code __consumer_offsets}) are written only by the group store, through
+ * {@link #appendToInternalTopic}; clients' produces to them are refused. The {@link
+ * LeadershipListener} hears of every partition this broker starts or stops leading.
+ *
  * <p>Thread rules: every public method may be called from any thread. LeaderAndIsr and StopReplica
  * are serialized by the caller (the control-request handler). The partition map is concurrent; each
  * {@link Partition} serializes its own appends and state changes.
