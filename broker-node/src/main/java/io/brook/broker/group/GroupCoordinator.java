@@ -637,6 +637,7 @@ public final class GroupCoordinator implements GroupStore.Listener, AutoCloseabl
       scheduleJoinTimer(group, true, delay, Math.max(group.rebalanceTimeoutMs() - delay, 0));
     } else {
       scheduleJoinTimer(group, false, group.rebalanceTimeoutMs(), 0);
+      tryCompleteJoin(group);
     }
   }
 
@@ -750,7 +751,8 @@ public final class GroupCoordinator implements GroupStore.Listener, AutoCloseabl
   }
 
   private static void resetAndPropagateAssignmentError(GroupMetadata group, ErrorCode error) {
-    for (MemberMetadata m : group.members.values()) {
+    // Copies: a completed future's dependents may call back in (same thread, reentrant lock).
+    for (MemberMetadata m : new ArrayList<>(group.members.values())) {
       m.assignment = ByteString.EMPTY;
       m.maybeCompleteSync(
           SyncGroupResponse.newBuilder()
@@ -878,18 +880,13 @@ public final class GroupCoordinator implements GroupStore.Listener, AutoCloseabl
                 group, "Error " + error.name() + " when storing group assignment during SyncGroup");
             return;
           }
-          for (MemberMetadata m : group.members.values()) {
+          // State first: a completed future's dependent may call back in (reentrant lock).
+          List<MemberMetadata> members = new ArrayList<>(group.members.values());
+          for (MemberMetadata m : members) {
             m.assignment = assignment.getOrDefault(m.memberId, ByteString.EMPTY);
             if (m.isAwaitingSync()) {
               scheduleHeartbeatExpiration(group, m, m.sessionTimeoutMs);
             }
-            m.maybeCompleteSync(
-                SyncGroupResponse.newBuilder()
-                    .setError(ErrorCode.NONE)
-                    .setProtocolType(group.protocolType)
-                    .setProtocolName(group.protocolName)
-                    .setAssignment(m.assignment)
-                    .build());
           }
           group.transitionTo(GroupState.STABLE, wallMs());
           log.info(
@@ -897,6 +894,15 @@ public final class GroupCoordinator implements GroupStore.Listener, AutoCloseabl
               group.groupId,
               group.generationId,
               group.size());
+          for (MemberMetadata m : members) {
+            m.maybeCompleteSync(
+                SyncGroupResponse.newBuilder()
+                    .setError(ErrorCode.NONE)
+                    .setProtocolType(group.protocolType)
+                    .setProtocolName(group.protocolName)
+                    .setAssignment(assignment.getOrDefault(m.memberId, ByteString.EMPTY))
+                    .build());
+          }
         });
   }
 
@@ -1790,7 +1796,7 @@ public final class GroupCoordinator implements GroupStore.Listener, AutoCloseabl
       }
       n++;
       log.debug("Unloading group metadata for {} with generation {}", g.groupId, g.generationId);
-      for (MemberMetadata m : g.members.values()) {
+      for (MemberMetadata m : new ArrayList<>(g.members.values())) {
         m.maybeCompleteJoin(joinError(m.memberId, ErrorCode.NOT_COORDINATOR));
         m.maybeCompleteSync(syncError(ErrorCode.NOT_COORDINATOR));
       }
