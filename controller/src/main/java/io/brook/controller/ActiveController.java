@@ -1,5 +1,6 @@
 package io.brook.controller;
 
+import io.brook.common.Topic;
 import io.brook.common.TopicPartition;
 import io.brook.controller.election.AlterPartitionValidation;
 import io.brook.controller.election.PartitionAdditionPlanner;
@@ -725,6 +726,17 @@ final class ActiveController {
     Map<String, DeletableTopicResult> results = new LinkedHashMap<>();
     List<String> waiting = new ArrayList<>();
     for (String t : request.getTopicNamesList()) {
+      if (Topic.isInternal(t)) {
+        results.put(
+            t,
+            deleteResult(
+                t,
+                ErrorCode.INVALID_TOPIC,
+                "Topic "
+                    + t
+                    + " is an internal topic and is not allowed to be marked for deletion."));
+        continue;
+      }
       if (!ctx.topics.containsKey(t)) {
         results.put(
             t,
@@ -771,7 +783,10 @@ final class ActiveController {
       if (deletions.containsKey(t)) {
         continue;
       }
-      if (ctx.topics.containsKey(t)) {
+      if (Topic.isInternal(t)) {
+        log.warn("Ignoring the deletion marker of internal topic {}: it may not be deleted", t);
+        deleteMarker(t);
+      } else if (ctx.topics.containsKey(t)) {
         startDeletion(t);
       } else {
         deleteMarker(t);

@@ -6,36 +6,74 @@ import io.brook.protocol.v1.CreatePartitionsRequest;
 import io.brook.protocol.v1.CreatePartitionsResponse;
 import io.brook.protocol.v1.CreateTopicsRequest;
 import io.brook.protocol.v1.CreateTopicsResponse;
+import io.brook.protocol.v1.DeleteGroupsRequest;
+import io.brook.protocol.v1.DeleteGroupsResponse;
 import io.brook.protocol.v1.DeleteTopicsRequest;
 import io.brook.protocol.v1.DeleteTopicsResponse;
 import io.brook.protocol.v1.DescribeClusterRequest;
 import io.brook.protocol.v1.DescribeClusterResponse;
 import io.brook.protocol.v1.DescribeConfigsRequest;
 import io.brook.protocol.v1.DescribeConfigsResponse;
+import io.brook.protocol.v1.DescribeGroupsRequest;
+import io.brook.protocol.v1.DescribeGroupsResponse;
 import io.brook.protocol.v1.FetchRequest;
 import io.brook.protocol.v1.FetchResponse;
+import io.brook.protocol.v1.FindCoordinatorRequest;
+import io.brook.protocol.v1.FindCoordinatorResponse;
+import io.brook.protocol.v1.HeartbeatRequest;
+import io.brook.protocol.v1.HeartbeatResponse;
 import io.brook.protocol.v1.InitProducerIdRequest;
 import io.brook.protocol.v1.InitProducerIdResponse;
+import io.brook.protocol.v1.JoinGroupRequest;
+import io.brook.protocol.v1.JoinGroupResponse;
+import io.brook.protocol.v1.LeaveGroupRequest;
+import io.brook.protocol.v1.LeaveGroupResponse;
+import io.brook.protocol.v1.ListGroupsRequest;
+import io.brook.protocol.v1.ListGroupsResponse;
 import io.brook.protocol.v1.ListOffsetsRequest;
 import io.brook.protocol.v1.ListOffsetsResponse;
 import io.brook.protocol.v1.MetadataRequest;
 import io.brook.protocol.v1.MetadataResponse;
+import io.brook.protocol.v1.OffsetCommitRequest;
+import io.brook.protocol.v1.OffsetCommitResponse;
+import io.brook.protocol.v1.OffsetDeleteRequest;
+import io.brook.protocol.v1.OffsetDeleteResponse;
+import io.brook.protocol.v1.OffsetFetchRequest;
+import io.brook.protocol.v1.OffsetFetchResponse;
 import io.brook.protocol.v1.ProduceRequest;
 import io.brook.protocol.v1.ProduceResponse;
+import io.brook.protocol.v1.SyncGroupRequest;
+import io.brook.protocol.v1.SyncGroupResponse;
+import io.grpc.BindableService;
+import io.grpc.Context;
+import io.grpc.Contexts;
+import io.grpc.Grpc;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
 /**
  * BrokerService over gRPC: decodes nothing itself (protobuf did), calls {@link BrokerApi}, sends
  * the answer. Produce streams are handled by {@link ProduceStream}; the open ones are tracked in
- * {@link #openStreams()} so that a broker shutting down can end them. Thread-safe.
+ * {@link #openStreams()} so that a broker shutting down can end them. Every call sees its client's
+ * address ({@link #clientHost()}, for JoinGroup). Thread-safe.
  */
-public final class BrokerGrpcService extends BrokerServiceGrpc.BrokerServiceImplBase {
+public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, BindableService {
   private final BrokerApi api;
   private final int produceWindow;
   private final OpenStreams openStreams = new OpenStreams();
+
+  /** The address of the client of the current call, as Kafka shows it: "/127.0.0.1". */
+  private static final Context.Key<String> CLIENT_HOST = Context.key("brook-client-host");
 
   /**
    * @param produceWindow how many produce requests of one stream may be in the broker at once (read
@@ -104,6 +142,97 @@ public final class BrokerGrpcService extends BrokerServiceGrpc.BrokerServiceImpl
   public void initProducerId(
       InitProducerIdRequest req, StreamObserver<InitProducerIdResponse> out) {
     reply(() -> api.initProducerId(req), out);
+  }
+
+  // ------------------------------------------------------------------ groups
+
+  @Override
+  public void findCoordinator(
+      FindCoordinatorRequest req, StreamObserver<FindCoordinatorResponse> out) {
+    reply(() -> api.findCoordinator(req), out);
+  }
+
+  @Override
+  public void joinGroup(JoinGroupRequest req, StreamObserver<JoinGroupResponse> out) {
+    String host = clientHost();
+    reply(() -> api.joinGroup(req, host), out);
+  }
+
+  @Override
+  public void syncGroup(SyncGroupRequest req, StreamObserver<SyncGroupResponse> out) {
+    reply(() -> api.syncGroup(req), out);
+  }
+
+  @Override
+  public void heartbeat(HeartbeatRequest req, StreamObserver<HeartbeatResponse> out) {
+    reply(() -> api.heartbeat(req), out);
+  }
+
+  @Override
+  public void leaveGroup(LeaveGroupRequest req, StreamObserver<LeaveGroupResponse> out) {
+    reply(() -> api.leaveGroup(req), out);
+  }
+
+  @Override
+  public void offsetCommit(OffsetCommitRequest req, StreamObserver<OffsetCommitResponse> out) {
+    reply(() -> api.offsetCommit(req), out);
+  }
+
+  @Override
+  public void offsetFetch(OffsetFetchRequest req, StreamObserver<OffsetFetchResponse> out) {
+    reply(() -> api.offsetFetch(req), out);
+  }
+
+  @Override
+  public void listGroups(ListGroupsRequest req, StreamObserver<ListGroupsResponse> out) {
+    reply(() -> api.listGroups(req), out);
+  }
+
+  @Override
+  public void describeGroups(
+      DescribeGroupsRequest req, StreamObserver<DescribeGroupsResponse> out) {
+    reply(() -> api.describeGroups(req), out);
+  }
+
+  @Override
+  public void deleteGroups(DeleteGroupsRequest req, StreamObserver<DeleteGroupsResponse> out) {
+    reply(() -> api.deleteGroups(req), out);
+  }
+
+  @Override
+  public void offsetDelete(OffsetDeleteRequest req, StreamObserver<OffsetDeleteResponse> out) {
+    reply(() -> api.offsetDelete(req), out);
+  }
+
+  /** This service with the interceptor that records each call's client address. */
+  @Override
+  public ServerServiceDefinition bindService() {
+    return ServerInterceptors.intercept(
+        BrokerServiceGrpc.bindService(this), new ClientHostInterceptor());
+  }
+
+  /** The client address of the current call ("/ip"), or "" outside a call. */
+  static String clientHost() {
+    String host = CLIENT_HOST.get();
+    return host == null ? "" : host;
+  }
+
+  /** Kafka's form of a client address: "/" + the IP address (no name lookup). */
+  static String hostOf(SocketAddress address) {
+    if (address instanceof InetSocketAddress inet && inet.getAddress() != null) {
+      return "/" + inet.getAddress().getHostAddress();
+    }
+    return address == null ? "" : address.toString();
+  }
+
+  private static final class ClientHostInterceptor implements ServerInterceptor {
+    @Override
+    public <Q, R> ServerCall.Listener<Q> interceptCall(
+        ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+      String host = hostOf(call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR));
+      return Contexts.interceptCall(
+          Context.current().withValue(CLIENT_HOST, host), call, headers, next);
+    }
   }
 
   static <T> void reply(Supplier<CompletableFuture<T>> call, StreamObserver<T> out) {

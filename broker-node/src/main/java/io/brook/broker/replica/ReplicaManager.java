@@ -77,6 +77,10 @@ import org.apache.logging.log4j.Logger;
  * LeaderAndIsr or replica.fetch.backoff.ms). Every replica.lag.time.max.ms / 2 the leader
  * partitions check for followers to drop from the ISR. Records are never decoded here.
  *
+ * <p>Internal topics ({@code __consumer_offsets}) are written only by the group store, through
+ * {@link #appendToInternalTopic}; clients' produces to them are refused. The {@link
+ * LeadershipListener} hears of every partition this broker starts or stops leading.
+ *
  * <p>Thread rules: every public method may be called from any thread. LeaderAndIsr and StopReplica
  * are serialized by the caller (the control-request handler). The partition map is concurrent; each
  * {@link Partition} serializes its own appends and state changes.
@@ -111,6 +115,35 @@ public final class ReplicaManager implements AutoCloseable {
   private final DelayedOperationPurgatory<TopicPartition> replicaFetchPurgatory;
   private final ScheduledFuture<?> isrExpiration;
   private final ScheduledFuture<?> highWatermarkCheckpoint;
+
+  /** Told when this broker starts or stops leading a partition (the group store). */
+  private volatile LeadershipListener leadershipListener = LeadershipListener.NONE;
+
+  /**
+   * What is told about leadership changes of this broker's partitions: the {@code
+   * __consumer_offsets} store loads a partition's groups when it becomes leader and drops them when
+   * it stops. Called on the thread that applies LeaderAndIsr / StopReplica (serialized), after the
+   * partition's state changed; implementations must not block.
+   */
+  public interface LeadershipListener {
+    LeadershipListener NONE =
+        new LeadershipListener() {
+          @Override
+          public void onBecomeLeader(TopicPartition tp, int leaderEpoch) {}
+
+          @Override
+          public void onResign(TopicPartition tp, int leaderEpoch) {}
+        };
+
+    /** This broker now leads {@code tp} at {@code leaderEpoch} (a new leader epoch). */
+    void onBecomeLeader(TopicPartition tp, int leaderEpoch);
+
+    /**
+     * This broker no longer leads {@code tp}: it follows another leader at {@code leaderEpoch}, or
+     * the replica was stopped (StopReplica, deletion). May be called for partitions it never led.
+     */
+    void onResign(TopicPartition tp, int leaderEpoch);
+  }
 
   /** Test-only fault: acks=all is answered as acks=1 (see the constructor). */
   private final boolean ackBeforeReplication;
@@ -263,6 +296,14 @@ public final class ReplicaManager implements AutoCloseable {
     }
   }
 
+  /**
+   * Sets who is told about leadership changes (one listener; replaces the previous). Set it before
+   * the broker receives LeaderAndIsr requests; partitions led already are not replayed.
+   */
+  public void setLeadershipListener(LeadershipListener listener) {
+    this.leadershipListener = listener == null ? LeadershipListener.NONE : listener;
+  }
+
   public Optional<Partition> partition(TopicPartition tp) {
     return Optional.ofNullable(partitions.get(tp));
   }
@@ -327,7 +368,11 @@ public final class ReplicaManager implements AutoCloseable {
     }
     stopFetching(stop);
     for (Change c : toLeader) {
-      apply(c, errors);
+      Partition.State before = c.partition.state();
+      if (apply(c, errors)
+          && (before.leader() != brokerId || before.leaderEpoch() != c.state.getLeaderEpoch())) {
+        notifyLeadership(c.partition.topicPartition(), true, c.state.getLeaderEpoch());
+      }
     }
 
     // Becoming (or staying, with a new epoch) follower.
@@ -342,6 +387,7 @@ public final class ReplicaManager implements AutoCloseable {
       if (before.leader() == leader && before.leaderEpoch() == c.state.getLeaderEpoch()) {
         continue; // an ISR change only: the fetcher goes on
       }
+      notifyLeadership(c.partition.topicPartition(), false, c.state.getLeaderEpoch());
       BrokerEndpoint endpoint = endpoints.get(leader);
       if (leader < 0 || endpoint == null) {
         if (leader >= 0) {
@@ -362,6 +408,18 @@ public final class ReplicaManager implements AutoCloseable {
       followerFetching.startFetching(start);
     }
     return errors;
+  }
+
+  private void notifyLeadership(TopicPartition tp, boolean leader, int leaderEpoch) {
+    try {
+      if (leader) {
+        leadershipListener.onBecomeLeader(tp, leaderEpoch);
+      } else {
+        leadershipListener.onResign(tp, leaderEpoch);
+      }
+    } catch (RuntimeException e) {
+      log.error("The leadership listener failed for {} (leader: {})", tp, leader, e);
+    }
   }
 
   private boolean apply(Change c, List<PartitionError> errors) {
@@ -420,6 +478,7 @@ public final class ReplicaManager implements AutoCloseable {
       existing.stop();
       partitions.remove(tp, existing);
       completeWaiters(tp);
+      notifyLeadership(tp, false, existing.leaderEpoch());
     }
     Log partitionLog = logManager.getOrCreateLog(tp, topicId, config);
     Partition p = new Partition(tp, brokerId, partitionLog, minIsr, partitionContext);
@@ -455,6 +514,7 @@ public final class ReplicaManager implements AutoCloseable {
           p.stop();
           partitions.remove(tp, p);
           completeWaiters(tp);
+          notifyLeadership(tp, false, p.leaderEpoch());
         }
         if (sp.getDeletePartition() && logManager.getLog(tp).isPresent()) {
           logManager.deleteLog(tp);
@@ -488,9 +548,54 @@ public final class ReplicaManager implements AutoCloseable {
    * Appends the batches of a produce request. With acks 0 or 1 the future is complete when this
    * method returns; with acks=-1 it completes once every partition's high watermark passed its
    * batches, or at timeout_ms. Partitions are appended in request order on the calling thread, so a
-   * caller that calls this in stream order keeps the stream's order.
+   * caller that calls this in stream order keeps the stream's order. Internal topics ({@code
+   * __consumer_offsets}) are refused with INVALID_TOPIC, as Kafka refuses clients' appends to them.
    */
   public CompletableFuture<ProduceResponse> appendRecords(ProduceRequest req) {
+    return appendRecords(req, false);
+  }
+
+  /**
+   * Appends one batch to a partition of an internal topic that this broker leads, with {@code
+   * acks=all} semantics (Kafka's {@code appendRecords} with {@code internalTopicsAllowed = true}):
+   * refused with NOT_ENOUGH_REPLICAS before appending when the ISR is below min.insync.replicas;
+   * otherwise the future completes once the high watermark passed the batch (error NONE, base
+   * offset set), or with NOT_LEADER_OR_FOLLOWER / NOT_ENOUGH_REPLICAS_AFTER_APPEND /
+   * REQUEST_TIMED_OUT (after {@code timeoutMs}) / a storage error. Never completes exceptionally.
+   *
+   * @param batch one record batch as a producer builds it (base offset 0); the log stamps it
+   */
+  public CompletableFuture<PartitionProduceResponse> appendToInternalTopic(
+      TopicPartition tp, ByteBuffer batch, int timeoutMs) {
+    ProduceRequest req =
+        ProduceRequest.newBuilder()
+            .setAcks(-1)
+            .setTimeoutMs(timeoutMs)
+            .addTopics(
+                TopicProduceData.newBuilder()
+                    .setTopic(tp.topic())
+                    .addPartitions(
+                        PartitionProduceData.newBuilder()
+                            .setPartition(tp.partition())
+                            .setRecords(UnsafeByteOperations.unsafeWrap(batch.duplicate()))))
+            .build();
+    return appendRecords(req, true)
+        .handle(
+            (r, e) -> {
+              if (e != null) {
+                return PartitionProduceResponse.newBuilder()
+                    .setPartition(tp.partition())
+                    .setBaseOffset(-1)
+                    .setError(ErrorMapper.code(e))
+                    .setErrorMessage(ErrorMapper.message(e))
+                    .build();
+              }
+              return r.getTopics(0).getPartitions(0);
+            });
+  }
+
+  private CompletableFuture<ProduceResponse> appendRecords(
+      ProduceRequest req, boolean internalTopicsAllowed) {
     int acks = req.getAcks();
     if (acks != -1 && acks != 0 && acks != 1) {
       return CompletableFuture.completedFuture(
@@ -506,7 +611,8 @@ public final class ReplicaManager implements AutoCloseable {
     boolean anyPending = false;
     for (TopicProduceData t : req.getTopicsList()) {
       for (PartitionProduceData pd : t.getPartitionsList()) {
-        DelayedProduce.PartitionStatus s = appendToPartition(t.getTopic(), pd, appendAcks);
+        DelayedProduce.PartitionStatus s =
+            appendToPartition(t.getTopic(), pd, appendAcks, internalTopicsAllowed);
         anyPending |= s.pending;
         statuses.add(s);
       }
@@ -523,7 +629,7 @@ public final class ReplicaManager implements AutoCloseable {
   }
 
   private DelayedProduce.PartitionStatus appendToPartition(
-      String topic, PartitionProduceData pd, int acks) {
+      String topic, PartitionProduceData pd, int acks, boolean internalTopicsAllowed) {
     TopicPartition tp = new TopicPartition(topic, pd.getPartition());
     PartitionProduceResponse.Builder r =
         PartitionProduceResponse.newBuilder()
@@ -535,6 +641,13 @@ public final class ReplicaManager implements AutoCloseable {
       Optional<String> invalid = Topic.invalidReason(topic);
       if (invalid.isPresent()) {
         throw new ApiException(ErrorCode.INVALID_TOPIC, invalid.get());
+      }
+      if (!internalTopicsAllowed && Topic.isInternal(topic)) {
+        throw new ApiException(
+            ErrorCode.INVALID_TOPIC,
+            "Cannot append to internal topic "
+                + topic
+                + ": only the group coordinator writes to it");
       }
       Partition p = partitions.get(tp);
       if (p == null) {

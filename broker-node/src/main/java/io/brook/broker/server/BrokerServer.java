@@ -1,5 +1,8 @@
 package io.brook.broker.server;
 
+import io.brook.broker.group.GroupConfig;
+import io.brook.broker.group.GroupCoordinator;
+import io.brook.broker.group.OffsetsTopicStore;
 import io.brook.broker.grpc.BrokerGrpcServer;
 import io.brook.broker.grpc.GrpcControllerClient;
 import io.brook.broker.grpc.ReplicaGrpcService;
@@ -15,6 +18,8 @@ import io.brook.broker.zk.ZooKeeperClients;
 import io.brook.common.Scheduler;
 import io.brook.common.ThreadPoolScheduler;
 import io.brook.common.Time;
+import io.brook.common.Topic;
+import io.brook.common.TopicPartition;
 import io.brook.controller.Controller;
 import io.brook.controller.ControllerConfig;
 import io.brook.controller.grpc.GrpcBrokerChannels;
@@ -28,6 +33,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -45,14 +51,16 @@ import org.apache.logging.log4j.Logger;
  * controller candidate.
  *
  * <p>Start sequence ({@link #start()}): ZooKeeper session (chroot created if missing) -> cluster id
- * -> meta.properties checked / written in every log dir -> LogManager startup (recovery) -> gRPC
- * server on the listener (BrokerService, BrokerControlService, ControllerService) -> registration
- * in /brokers/ids with the bound port -> controller candidacy. {@link #close()} first makes a
- * controlled shutdown (leadership moves to other in-sync replicas while this broker still serves),
- * then undoes the start in reverse: stop accepting calls (and drain the clients' and followers'
- * streams), complete waiting requests, end the streams still open and cancel calls still running
- * after a short grace, leave the election, deregister, let request handlers finish, close the logs
- * (with the clean-shutdown marker), close the session.
+ * -> meta.properties checked / written in every log dir -> LogManager startup (recovery) -> replica
+ * manager -> group store and coordinator (before any LeaderAndIsr can arrive) -> gRPC server on the
+ * listener (BrokerService, BrokerControlService, ControllerService) -> registration in /brokers/ids
+ * with the bound port -> controller candidacy. {@link #close()} first makes a controlled shutdown
+ * (leadership moves to other in-sync replicas while this broker still serves), then undoes the
+ * start in reverse: stop accepting calls (and drain the clients' and followers' streams), resign
+ * the groups' partitions (group store, then coordinator), complete waiting requests, end the
+ * streams still open and cancel calls still running after a short grace, leave the election,
+ * deregister, let request handlers finish, close the logs (with the clean-shutdown marker), close
+ * the session.
  *
  * <p>Lifecycle: LATENT -> STARTED -> CLOSED; {@link #start()} twice fails, {@link #close()} is
  * idempotent and also cleans up after a failed start. Thread-safe.
@@ -88,6 +96,8 @@ public final class BrokerServer implements AutoCloseable {
   private Controller controller;
   private BrokerRegistrar registrar;
   private ProducerIdManager producerIdManager;
+  private OffsetsTopicStore groupStore;
+  private GroupCoordinator groupCoordinator;
 
   /** How long InitProducerId waits for a block of producer ids before BROKER_NOT_AVAILABLE. */
   private static final long PRODUCER_ID_MAX_WAIT_MS = 10_000;
@@ -180,6 +190,7 @@ public final class BrokerServer implements AutoCloseable {
               this::brokerEpoch,
               testFaults.ackBeforeReplication(),
               brokerId -> metadataCache.broker(brokerId).isPresent());
+      startGroupCoordinator(id);
       controlHandler =
           new ControlRequestHandler(
               id,
@@ -221,7 +232,13 @@ public final class BrokerServer implements AutoCloseable {
               config.getLong(BrokerConfig.RETRY_BACKOFF_MS));
       requestHandler =
           new BrokerRequestHandler(
-              config, metadataCache, replicaManager, forwarder, producerIdManager);
+              config,
+              metadataCache,
+              replicaManager,
+              forwarder,
+              producerIdManager,
+              groupCoordinator,
+              groupStore);
 
       requestExecutor = newRequestExecutor(id, config.numIoThreads());
       grpcServer =
@@ -261,6 +278,59 @@ public final class BrokerServer implements AutoCloseable {
       close();
       throw e;
     }
+  }
+
+  /**
+   * The group store over {@code __consumer_offsets} and the group coordinator: the store listens to
+   * the replica manager's leadership changes and tells the coordinator; deleted topics' offsets are
+   * dropped by the coordinator.
+   */
+  private void startGroupCoordinator(int id) {
+    int configuredPartitions = config.getInt(BrokerConfig.OFFSETS_TOPIC_NUM_PARTITIONS);
+    groupStore =
+        new OffsetsTopicStore(
+            id,
+            replicaManager,
+            () ->
+                metadataCache
+                    .topic(Topic.CONSUMER_OFFSETS)
+                    .map(t -> t.partitions().size())
+                    .filter(n -> n > 0)
+                    .orElse(configuredPartitions),
+            config.getInt(BrokerConfig.OFFSETS_LOAD_BUFFER_SIZE),
+            config.getInt(BrokerConfig.OFFSETS_COMMIT_TIMEOUT_MS),
+            time);
+    groupCoordinator = new GroupCoordinator(groupConfig(config), groupStore, time, scheduler);
+    groupStore.setListener(groupCoordinator);
+    groupStore.startup();
+    groupCoordinator.startup();
+    GroupCoordinator coordinator = groupCoordinator;
+    metadataCache.setDeletedPartitionsListener(
+        deleted -> {
+          Collection<TopicPartition> user =
+              deleted.stream().filter(tp -> !Topic.isInternal(tp.topic())).toList();
+          if (user.isEmpty()) {
+            return;
+          }
+          try {
+            coordinator.onPartitionsDeleted(user);
+          } catch (RuntimeException e) {
+            log.error("The group coordinator could not drop the offsets of {}", user, e);
+          }
+        });
+  }
+
+  /** The group coordinator's settings from the broker's {@code group.*} / {@code offsets.*}. */
+  static GroupConfig groupConfig(BrokerConfig config) {
+    return new GroupConfig(
+        config.getInt(BrokerConfig.GROUP_MIN_SESSION_TIMEOUT_MS),
+        config.getInt(BrokerConfig.GROUP_MAX_SESSION_TIMEOUT_MS),
+        config.getInt(BrokerConfig.GROUP_INITIAL_REBALANCE_DELAY_MS),
+        config.getInt(BrokerConfig.GROUP_MAX_SIZE),
+        config.getInt(BrokerConfig.OFFSETS_RETENTION_MINUTES) * 60_000L,
+        config.getLong(BrokerConfig.OFFSETS_RETENTION_CHECK_INTERVAL_MS),
+        config.getInt(BrokerConfig.OFFSET_METADATA_MAX_BYTES),
+        config.getInt(BrokerConfig.OFFSETS_COMMIT_TIMEOUT_MS));
   }
 
   /** The follower side: fetches the partitions this broker follows from their leaders. */
@@ -392,6 +462,16 @@ public final class BrokerServer implements AutoCloseable {
     return replicaManager;
   }
 
+  /** The group coordinator (null before start). */
+  public GroupCoordinator groupCoordinator() {
+    return groupCoordinator;
+  }
+
+  /** The store of {@code __consumer_offsets} (null before start). */
+  public OffsetsTopicStore groupStore() {
+    return groupStore;
+  }
+
   public LogManager logManager() {
     return logManager;
   }
@@ -427,6 +507,8 @@ public final class BrokerServer implements AutoCloseable {
       grpcServer.shutdown();
     }
     run(errors, producerIdManager == null ? null : producerIdManager::close);
+    run(errors, groupStore == null ? null : groupStore::close);
+    run(errors, groupCoordinator == null ? null : groupCoordinator::close);
     run(errors, replicaManager == null ? null : replicaManager::close);
     run(errors, grpcServer == null ? null : grpcServer::close);
     run(errors, controller == null ? null : controller::close);

@@ -5,13 +5,16 @@ import io.brook.protocol.v1.BrokerEndpoint;
 import io.brook.protocol.v1.PartitionState;
 import io.brook.protocol.v1.UpdateMetadataRequest;
 import io.brook.protocol.v1.UpdateMetadataTopic;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 
 /**
  * The cluster as the controller last described it to this broker through UpdateMetadata: live
@@ -19,8 +22,9 @@ import java.util.TreeMap;
  * Metadata, DescribeCluster and DescribeConfigs are answered from it.
  *
  * <p>Invariant: readers always see one whole {@link Snapshot} (never half of an update). Thread
- * rules: {@link #update} is called by one writer at a time (it is synchronized); every reader
- * method is lock-free and may be called from any thread.
+ * rules: {@link #update} is called by one writer at a time (it is synchronized) and tells the
+ * deleted-partitions listener on that thread; every reader method is lock-free and may be called
+ * from any thread.
  */
 public final class MetadataCache {
 
@@ -43,6 +47,18 @@ public final class MetadataCache {
   }
 
   private volatile Snapshot snapshot = Snapshot.EMPTY;
+
+  /** Told about the partitions of topics that an update removed (deleted, or re-created). */
+  private volatile Consumer<Collection<TopicPartition>> deletedPartitionsListener = tps -> {};
+
+  /**
+   * Sets who is told, after an {@link #update}, about the partitions of every topic it removed or
+   * replaced by a topic of the same name with another id (the group coordinator drops their
+   * committed offsets). Called on the updating thread; must not block.
+   */
+  public void setDeletedPartitionsListener(Consumer<Collection<TopicPartition>> listener) {
+    this.deletedPartitionsListener = listener == null ? tps -> {} : listener;
+  }
 
   /** The current view. */
   public Snapshot snapshot() {
@@ -88,6 +104,19 @@ public final class MetadataCache {
             req.getControllerEpoch(),
             brokers,
             Collections.unmodifiableMap(topics));
+    List<TopicPartition> deleted = new ArrayList<>();
+    for (TopicView before : old.topics().values()) {
+      TopicView after = topics.get(before.name());
+      if (after == null || !after.topicId().equals(before.topicId())) {
+        before
+            .partitions()
+            .keySet()
+            .forEach(p -> deleted.add(new TopicPartition(before.name(), p)));
+      }
+    }
+    if (!deleted.isEmpty()) {
+      deletedPartitionsListener.accept(List.copyOf(deleted));
+    }
   }
 
   /** Records the cluster id read from ZooKeeper at start, before any UpdateMetadata. */

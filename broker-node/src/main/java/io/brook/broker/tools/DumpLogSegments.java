@@ -1,5 +1,6 @@
 package io.brook.broker.tools;
 
+import io.brook.broker.group.GroupRecordCodec;
 import io.brook.broker.log.internals.LeaderEpochCheckpointFile;
 import io.brook.broker.log.internals.LeaderEpochCheckpointFile.EpochEntry;
 import io.brook.broker.log.internals.LogFileNames;
@@ -43,11 +44,14 @@ import picocli.CommandLine.Option;
  *       magic: 2 compresscodec: none crc: C isvalid: true}); with {@code --deep-iteration} or
  *       {@code --print-data-log} one {@code | offset: ..} line per record after its batch, ending
  *       with {@code key: K} (when the record has a key) and {@code payload: V} (when it has a
- *       value; last, to the end of the line) under {@code --print-data-log}. A batch whose CRC or
- *       header does not check out is printed with {@code isvalid: false} and no record lines, and
- *       the walk goes on after it. The walk stops where a length field cannot be a batch (smaller
- *       than a batch header) or runs past the end of the file (a torn tail); the bytes from there
- *       on are reported as {@code Found <n> invalid bytes at the end of <file name>}.
+ *       value; last, to the end of the line) under {@code --print-data-log}; under {@code
+ *       --offsets-decoder} (Kafka's flag, which implies {@code --print-data-log}) the record of
+ *       {@code __consumer_offsets} decoded instead: {@code key: {...} payload: {...}} ({@code
+ *       payload: <DELETE>} for a tombstone). A batch whose CRC or header does not check out is
+ *       printed with {@code isvalid: false} and no record lines, and the walk goes on after it. The
+ *       walk stops where a length field cannot be a batch (smaller than a batch header) or runs
+ *       past the end of the file (a torn tail); the bytes from there on are reported as {@code
+ *       Found <n> invalid bytes at the end of <file name>}.
  *   <li>{@code .index}: {@code offset: N position: P} per entry; {@code .timeindex}: {@code
  *       timestamp: T offset: N} per entry. Like Kafka, stops at the first entry after the first
  *       that points at the segment's base offset: the zeros of a preallocated index.
@@ -86,6 +90,13 @@ public final class DumpLogSegments implements Callable<Integer> {
 
   @Option(names = "--deep-iteration", description = "Print each record, not only each batch.")
   boolean deepIteration;
+
+  @Option(
+      names = "--offsets-decoder",
+      description =
+          "Decode each record's key and payload as records of __consumer_offsets (offset commits"
+              + " and group metadata); implies --print-data-log.")
+  boolean offsetsDecoder;
 
   @Option(
       names = "--max-bytes",
@@ -183,7 +194,7 @@ public final class DumpLogSegments implements Callable<Integer> {
     }
     ByteBuffer bytes = readAtMost(file, maxBytes);
     boolean cutByMaxBytes = Files.size(file) > bytes.limit();
-    boolean deep = deepIteration || printDataLog;
+    boolean deep = deepIteration || printDataLog || offsetsDecoder;
     int position = 0;
     while (position < bytes.limit()) {
       long size = batchSizeAt(bytes, position);
@@ -293,7 +304,9 @@ public final class DumpLogSegments implements Callable<Integer> {
           line.append(i == 0 ? "" : ",").append(headers[i].key());
         }
         line.append(']');
-        if (printDataLog) {
+        if (offsetsDecoder) {
+          line.append(' ').append(decodeOffsetsRecord(r));
+        } else if (printDataLog) {
           if (r.hasKey()) {
             line.append(" key: ").append(utf8(r.key()));
           }
@@ -321,6 +334,18 @@ public final class DumpLogSegments implements Callable<Integer> {
       return delta - (Integer.MAX_VALUE - baseSequence) - 1;
     }
     return baseSequence + delta;
+  }
+
+  /**
+   * A record of {@code __consumer_offsets} as {@link GroupRecordCodec#describe} prints it, or the
+   * reason it cannot be decoded ({@code key: <undecodable: ...>}).
+   */
+  static String decodeOffsetsRecord(Record r) {
+    try {
+      return GroupRecordCodec.describe(GroupRecordCodec.decode(r.key(), r.value()));
+    } catch (GroupRecordCodec.MalformedGroupRecordException e) {
+      return "key: <undecodable: " + e.getMessage() + ">";
+    }
   }
 
   private static String utf8(ByteBuffer b) {
