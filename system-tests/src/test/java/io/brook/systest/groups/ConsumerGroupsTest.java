@@ -189,9 +189,9 @@ class ConsumerGroupsTest {
     String topic = "commits";
     String group = "commits-group";
     createTopic(topic, 3);
-    Set<String> sent = produce(topic, 3, 600, "c");
-    // each first member stops polling after 50 records (its heartbeats go on), so that about a
-    // quarter of the topic is consumed when they leave
+    // each first member stops polling after 50 records (its heartbeats go on), so that a quarter
+    // of the topic is consumed when they leave; the records are written once the group is stable
+    // (a rebalance would wait for the idle members)
     Map<String, Object> limited =
         Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5, GroupMember.STOP_AFTER_RECORDS, 50);
     List<GroupMember> first =
@@ -199,6 +199,8 @@ class ConsumerGroupsTest {
             member("c1", group, topic, limited),
             member("c2", group, topic, limited),
             member("c3", group, topic, limited));
+    awaitSplit("the first members own one partition each", first, topic, 3, m -> m == 1);
+    Set<String> sent = produce(topic, 3, 600, "c");
     Deadline.await(
         "the first members consume some records",
         CONVERGE,
