@@ -112,6 +112,8 @@ public final class ProcessCluster implements AutoCloseable {
   private final Set<Integer> isolatedFromBrokers = ConcurrentHashMap.newKeySet();
   private final Set<Integer> isolatedFromZooKeeper = ConcurrentHashMap.newKeySet();
   private final AtomicInteger scriptRuns = new AtomicInteger();
+  private final List<ManagedProcess> clientProcesses =
+      java.util.Collections.synchronizedList(new ArrayList<>());
   private final Map<String, String> baseEnvironment;
   private final CdsArchives cds;
   private volatile Admin admin;
@@ -641,6 +643,32 @@ public final class ProcessCluster implements AutoCloseable {
     }
   }
 
+  /**
+   * A long-running client script ({@code brook-console-consumer.sh ...}) as a process the test
+   * starts, kills or stops like a broker; not started yet. Output in {@code
+   * dir/scripts/<name>.out}; heap {@code -Xmx128m}. Stopped (SIGKILL if still running) by {@link
+   * #close()}.
+   */
+  public ManagedProcess newClientProcess(String name, String script, String... args) {
+    Path scriptPath = repo.scriptsDir().resolve(script);
+    if (!Files.isExecutable(scriptPath)) {
+      throw new IllegalArgumentException(scriptPath + " does not exist or is not executable");
+    }
+    List<String> command = new ArrayList<>();
+    command.add(scriptPath.toString());
+    command.addAll(List.of(args));
+    Map<String, String> env = new HashMap<>(baseEnvironment);
+    env.put("BROOK_HEAP_OPTS", "-Xmx128m");
+    try {
+      Path outDir = Files.createDirectories(dir.resolve("scripts"));
+      ManagedProcess p = new ManagedProcess(name, command, env, outDir.resolve(name + ".out"), dir);
+      clientProcesses.add(p);
+      return p;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot prepare " + command, e);
+    }
+  }
+
   // ------------------------------------------------------------------ close
 
   /**
@@ -656,6 +684,13 @@ public final class ProcessCluster implements AutoCloseable {
     closed = true;
     long t0 = System.nanoTime();
     closeQuietly(admin);
+    synchronized (clientProcesses) {
+      for (ManagedProcess c : clientProcesses) {
+        if (c.isRunning()) {
+          c.kill9(CLOSE_TIMEOUT);
+        }
+      }
+    }
     for (ManagedProcess b : brokers.values()) {
       try {
         b.sendTerminate();
