@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.brook.client.admin.ConsumerGroupDescription;
+import io.brook.client.admin.ConsumerGroupState;
 import io.brook.client.admin.MemberDescription;
 import io.brook.client.admin.NewTopic;
 import io.brook.client.consumer.BrookConsumer;
@@ -116,17 +117,22 @@ class ConsumerGroupFaultsTest {
     member("j3");
     ManagedProcess p1 = consoleMember("p1");
     ManagedProcess p2 = consoleMember("p2");
+    awaitStable("the group of five", Set.of("j1", "j2", "j3", "p1", "p2"));
     awaitCommitsAdvanceEverywhere("the group of five consumes and commits");
 
     log.info("fault 1: j1 bounced cleanly");
     j1.close();
     member("j1b");
+    awaitStable("after j1's clean bounce", Set.of("j1b", "j2", "j3", "p1", "p2"));
     awaitCommitsAdvanceEverywhere("after j1's clean bounce");
 
     log.info("fault 2: p1 killed (SIGKILL) and restarted");
     p1.kill9(Duration.ofSeconds(30));
-    awaitCommitsAdvanceEverywhere("after p1's kill (its partitions taken over)");
+    // its partitions are taken over once its session times out
+    awaitStable("after p1's kill", Set.of("j1b", "j2", "j3", "p2"));
+    awaitCommitsAdvanceEverywhere("after p1's kill");
     p1.start();
+    awaitStable("after p1's restart", Set.of("j1b", "j2", "j3", "p1", "p2"));
 
     log.info("fault 3: the coordinator's broker killed (SIGKILL)");
     int coordinator = coordinatorOf(GROUP);
@@ -141,13 +147,16 @@ class ConsumerGroupFaultsTest {
     awaitCommitsAdvanceEverywhere("after the coordinator's kill");
     cluster.start(coordinator);
     cluster.awaitHealthy(List.of(TOPIC, Topic.CONSUMER_OFFSETS), CONVERGE);
+    awaitStable("after the coordinator's restart", Set.of("j1b", "j2", "j3", "p1", "p2"));
 
     log.info("fault 4: j2 bounced cleanly and p2 killed, at once");
     p2.kill9(Duration.ofSeconds(30));
     j2.close();
     member("j2b");
+    awaitStable("after j2's bounce and p2's kill", Set.of("j1b", "j2b", "j3", "p1"));
     p2.start();
-    awaitCommitsAdvanceEverywhere("after j2's bounce and p2's kill");
+    awaitStable("after p2's restart", Set.of("j1b", "j2b", "j3", "p1", "p2"));
+    awaitCommitsAdvanceEverywhere("after p2's restart");
 
     log.info("healing: producer stops, the group drains the topic");
     stopProducing.countDown();
@@ -161,11 +170,7 @@ class ConsumerGroupFaultsTest {
         () -> "commits " + latestCommits() + " log end " + logEnd);
 
     // once stable, every partition has exactly one owner
-    Deadline.await(
-        "one owner per partition",
-        CONVERGE,
-        () -> ownersOk(describeGroup()),
-        () -> String.valueOf(describeGroup()));
+    awaitStable("at the end", Set.of("j1b", "j2b", "j3", "p1", "p2"));
 
     // clean shutdown of everyone; the committed offsets are the consumed positions
     List<GroupMember> live = members.stream().filter(m -> !m.exited()).toList();
@@ -301,6 +306,32 @@ class ConsumerGroupFaultsTest {
       log.info("describe failed: {}", e.toString());
       return null;
     }
+  }
+
+  /**
+   * Waits until the group is Stable with exactly these members (by client id), every partition
+   * owned by exactly one of them and every member owning at least one.
+   */
+  private void awaitStable(String what, Set<String> clientIds) {
+    AtomicReference<ConsumerGroupDescription> last = new AtomicReference<>();
+    Deadline.await(
+        what + ": the group is stable with " + clientIds,
+        Duration.ofSeconds(90),
+        () -> {
+          ConsumerGroupDescription d = describeGroup();
+          last.set(d);
+          return d != null
+              && d.state() == ConsumerGroupState.STABLE
+              && d.members().stream()
+                  .map(MemberDescription::clientId)
+                  .collect(Collectors.toSet())
+                  .equals(clientIds)
+              && d.members().size() == clientIds.size()
+              && d.members().stream().noneMatch(m -> m.assignment().topicPartitions().isEmpty())
+              && ownersOk(d);
+        },
+        () -> String.valueOf(last.get()));
+    log.info("{}: stable with {}", what, clientIds);
   }
 
   private static boolean ownersOk(ConsumerGroupDescription d) {

@@ -92,6 +92,14 @@ public final class Fetcher {
     this.time = time;
   }
 
+  /**
+   * The last partition epoch handed out. A fetch in flight when its partition was revoked must not
+   * be taken for the partition assigned again: a per-state counter starting at 0 would match it,
+   * and its records (fetched ahead of the committed offset the new assignment starts from) would
+   * skip the records in between.
+   */
+  private int lastEpoch;
+
   /** Where a partition stands. Guarded by the fetcher. */
   public static final class PartitionState {
     /** Next offset poll() returns; -1 while unknown (a reset is pending). */
@@ -106,7 +114,11 @@ public final class Fetcher {
     /** After a retriable partition error: no fetch before this time (retry.backoff.ms). */
     long retryAtMs;
 
-    /** Bumped at every seek or reset; data fetched under an older epoch is dropped. */
+    /**
+     * Changed at every seek or reset, and unique within the fetcher (also across a partition that
+     * is unassigned and assigned again, as in an eager rebalance): data fetched under another epoch
+     * is dropped.
+     */
     public int epoch() {
       return epoch;
     }
@@ -130,6 +142,7 @@ public final class Fetcher {
           tp,
           k -> {
             PartitionState s = new PartitionState();
+            s.epoch = ++lastEpoch;
             s.resetTo = defaultResetTo;
             return s;
           });
@@ -167,7 +180,7 @@ public final class Fetcher {
   }
 
   private void invalidate(PartitionState s) {
-    s.epoch++;
+    s.epoch = ++lastEpoch;
     s.buffered = 0;
   }
 
