@@ -25,6 +25,8 @@ import io.brook.systest.harness.ScenarioDir;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -213,13 +215,19 @@ class ConsumerGroupFaultsTest {
           }
         });
     int samples = commitSamples.values().stream().mapToInt(List::size).sum();
-    log.info(
-        "consumer-group faults: log end {}, {} records delivered ({} twice or more), {} commit"
-            + " samples",
-        logEnd,
-        delivered.values().stream().mapToInt(Set::size).sum(),
-        duplicates,
-        samples);
+    String verdict =
+        String.format(
+            "consumer-group-faults: SAFE: log end %s; %d offsets delivered, %d deliveries were"
+                + " repeats (at least once); %d commit samples, none went back%n",
+            logEnd, delivered.values().stream().mapToInt(Set::size).sum(), duplicates, samples);
+    log.info(verdict.trim());
+    Path summary = cluster.dir().getParent().resolve("summary.txt");
+    Files.writeString(
+        summary,
+        verdict,
+        StandardCharsets.UTF_8,
+        StandardOpenOption.CREATE,
+        StandardOpenOption.APPEND);
   }
 
   // ------------------------------------------------------------------ members
