@@ -25,6 +25,10 @@ import org.apache.logging.log4j.Logger;
  * batches are skipped; a record that cannot be decoded is skipped with a WARN (its batch passed the
  * CRC, so it is a writer's bug, and the other groups of the partition must still load).
  *
+ * <p>The partition is compacted, so its log has offset gaps, batches that end past their last
+ * remaining record (a producer batch keeps its last offset) and batches with no records: reads move
+ * on by the next offset of the last batch read, never by a record's offset + 1.
+ *
  * <p>Reads the log up to its end, not only up to the high watermark, as Kafka does: the new leader
  * of the partition holds everything the old one acknowledged, and what it holds above the high
  * watermark was written by a coordinator of this partition.

@@ -6,14 +6,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.brook.broker.group.GroupStore.GroupRecord;
 import io.brook.broker.group.GroupStore.LoadedPartition;
+import io.brook.broker.log.CleanerConfig;
 import io.brook.broker.log.Log;
+import io.brook.broker.log.LogCleaner;
 import io.brook.broker.log.LogConfig;
 import io.brook.common.Header;
 import io.brook.common.MockTime;
 import io.brook.common.ThreadPoolScheduler;
 import io.brook.common.TopicPartition;
 import io.brook.protocol.record.CompressionType;
+import io.brook.protocol.record.Record;
+import io.brook.protocol.record.RecordBatch;
 import io.brook.protocol.record.RecordBatchBuilder;
+import io.brook.protocol.record.RecordBatches;
 import io.brook.protocol.record.TimestampType;
 import io.brook.protocol.v1.GroupMetadataValue;
 import io.brook.protocol.v1.OffsetCommitValue;
@@ -177,5 +182,113 @@ class GroupLoaderTest {
         GroupLoader.load(log, 100, () -> checks.incrementAndGet() > 2);
     assertFalse(loaded.isPresent());
     assertEquals(3, checks.get());
+  }
+
+  /**
+   * A cleaned __consumer_offsets partition has offset gaps, batches whose last records were removed
+   * (a producer batch keeps its last offset) and a producer's last batch with no records; the
+   * loader moves from batch to batch by their next offsets and loads what it loaded before the
+   * cleaning, whatever its read size.
+   */
+  @Test
+  void loadsACleanedLogAsBeforeTheCleaning() throws Exception {
+    Log log =
+        open(
+            LogConfig.builder()
+                .cleanupPolicy("compact")
+                .segmentBytes(400)
+                .minCleanableDirtyRatio(0.01)
+                .deleteRetentionMs(86_400_000L)
+                .fileDeleteDelayMs(0)
+                .build());
+    append(
+        log,
+        new GroupRecord.GroupMetadata("a", group(1)),
+        new GroupRecord.OffsetCommit("a", t0, offset(5)),
+        new GroupRecord.OffsetCommit("a", t1, offset(6)));
+    // producer batches: the first loses its last record, the second (the producer's last) all
+    appendAsProducer(
+        log,
+        0,
+        new GroupRecord.OffsetCommit("b", t0, offset(1)),
+        new GroupRecord.OffsetCommit("b", t1, offset(2)),
+        new GroupRecord.OffsetCommit("a", t0, offset(7)));
+    appendAsProducer(
+        log,
+        3,
+        new GroupRecord.OffsetCommit("c", t0, offset(1)),
+        new GroupRecord.GroupMetadata("c", group(1)));
+    append(log, new GroupRecord.OffsetCommit("a", t0, offset(10)));
+    append(
+        log,
+        new GroupRecord.GroupMetadata("c", group(2)),
+        new GroupRecord.OffsetCommit("c", t0, offset(2)));
+    for (int i = 0; i < 10; i++) {
+      append(log, new GroupRecord.OffsetCommit("d", t0, offset(i)));
+    }
+    append(log, new GroupRecord.GroupMetadata("a", group(2)));
+    append(log, new GroupRecord.OffsetCommit("b", t1, null));
+    log.roll();
+    append(log, new GroupRecord.OffsetCommit("e", t0, offset(1)));
+    log.updateHighWatermark(log.logEndOffset());
+    LoadedPartition before = load(log, 1 << 20).orElseThrow();
+    assertEquals(Map.of("a", group(2), "c", group(2)), before.groups());
+    assertEquals(
+        Map.of(
+            "a", Map.of(t0, offset(10), t1, offset(6)),
+            "b", Map.of(t0, offset(1)),
+            "c", Map.of(t0, offset(2)),
+            "d", Map.of(t0, offset(9)),
+            "e", Map.of(t0, offset(1))),
+        before.offsets());
+
+    LogCleaner cleaner =
+        new LogCleaner(
+            new CleanerConfig(1, 1 << 20, 0.9, 1024, 100, true),
+            List.of(tmp),
+            () -> List.of(log),
+            scheduler,
+            time);
+    assertTrue(cleaner.cleanFilthiestLog(), "the log was cleaned");
+    boolean gap = false;
+    boolean endsPastLastRecord = false;
+    boolean empty = false;
+    long expectedBase = log.logStartOffset();
+    for (long offset = log.logStartOffset(); offset < log.logEndOffset(); ) {
+      long next = offset;
+      for (RecordBatch b :
+          RecordBatches.of(log.read(offset, Integer.MAX_VALUE, Long.MAX_VALUE, true).records())) {
+        gap |= b.baseOffset() != expectedBase;
+        expectedBase = b.nextOffset();
+        long lastRecord = -1;
+        for (Record r : b) {
+          lastRecord = r.offset();
+        }
+        empty |= b.recordCount() == 0;
+        endsPastLastRecord |= b.recordCount() > 0 && lastRecord < b.lastOffset();
+        next = b.nextOffset();
+      }
+      assertTrue(next > offset, "the log can be read on from offset " + offset);
+      offset = next;
+    }
+    assertTrue(gap, "the cleaned log has an offset gap between batches");
+    assertTrue(endsPastLastRecord, "a producer batch ends past its last remaining record");
+    assertTrue(empty, "the producer's last batch is kept with no records");
+
+    for (int bufferSize : new int[] {1, 100, 1 << 20}) {
+      assertEquals(before, load(log, bufferSize).orElseThrow(), "load with reads of " + bufferSize);
+    }
+  }
+
+  void appendAsProducer(Log log, int baseSequence, GroupRecord... records) {
+    RecordBatchBuilder b =
+        new RecordBatchBuilder(CompressionType.NONE, TimestampType.CREATE_TIME, 0, 256)
+            .setProducerId(42)
+            .setProducerEpoch((short) 0)
+            .setBaseSequence(baseSequence);
+    for (GroupRecord r : records) {
+      b.append(time.milliseconds(), GroupRecordCodec.key(r), GroupRecordCodec.value(r), null);
+    }
+    log.appendAsLeader(b.build(), 1);
   }
 }

@@ -71,6 +71,11 @@ import org.apache.logging.log4j.Logger;
  * come from the group) or manually assigned, never two at once; poll() returns records only of
  * partitions assigned at the time it returns, and only after the listener was told of them.
  *
+ * <p>Position: the offset from which poll() returns a partition's next record. After the last
+ * record of a batch the position is the batch's next offset (its last offset + 1), not the record's
+ * offset + 1: a compacted batch can end past its last record or hold none, and moving on by the
+ * batch keeps position(), commits and the end offset in agreement.
+ *
  * <p>Not thread-safe: one thread uses a consumer, except {@link #wakeup()}. The coordinator's
  * heartbeat thread runs in the background and never calls back into application code.
  */
@@ -699,6 +704,13 @@ public class BrookConsumer<K, V> implements Consumer<K, V> {
       try {
         while (count < maxPollRecords) {
           if (currentRecords == null || !currentRecords.hasNext()) {
+            if (currentRecords != null) {
+              // The batch is used up: move to its next offset, not to its last record + 1. A
+              // compacted batch can end past its last record (a producer batch keeps its last
+              // offset) or hold none, and the next batch starts after it, as in Kafka's fetcher.
+              position = Math.max(position, currentBatch.nextOffset());
+              currentRecords = null;
+            }
             if (!currentBatches.hasNext()) {
               dropCurrent();
               break;
@@ -730,6 +742,12 @@ public class BrookConsumer<K, V> implements Consumer<K, V> {
           list.add(toConsumerRecord(tp, r, currentBatch));
           position = r.offset() + 1;
           count++;
+          if (!currentRecords.hasNext()) {
+            // the batch's last record was returned: the position (what commits store) is the
+            // batch's next offset right away, so position() agrees with what poll() returned
+            position = Math.max(position, currentBatch.nextOffset());
+            currentRecords = null;
+          }
         }
       } catch (io.brook.protocol.record.CorruptRecordException e) {
         long at = currentBatch != null ? currentBatch.baseOffset() : position;

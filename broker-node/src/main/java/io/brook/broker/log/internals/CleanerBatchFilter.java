@@ -21,9 +21,9 @@ import java.util.function.Predicate;
  * their offsets and timestamps), recompressed with the batch's codec when it has one. What changes:
  * the record count, the length, the max timestamp (recomputed over the retained records for
  * CreateTime; unchanged for LogAppendTime, where every record carries it), the CRC, and for a batch
- * without producer id the last offset delta, which then ends at the last kept record: a reader that
- * resumes after the last record it saw (Brook's consumer does) moves past the batch instead of
- * fetching it again.
+ * without producer id the last offset delta, which then ends at the last kept record (Kafka keeps
+ * it for every batch). Readers must not assume either: the consumer and the group loader move from
+ * batch to batch by the batch's next offset, never by a record's offset + 1.
  *
  * <p>Stateless and thread-safe.
  */
