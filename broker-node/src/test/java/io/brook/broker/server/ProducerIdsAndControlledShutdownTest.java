@@ -168,8 +168,11 @@ class ProducerIdsAndControlledShutdownTest {
       assertEquals(ErrorCode.NONE, ar.getError(), ar.getErrorMessage());
       assertEquals(ErrorCode.NONE, ar.getTopics(0).getPartitions(0).getError());
       assertEquals(shrunk, ar.getTopics(0).getPartitions(0).getIsrList());
+      // The response is the committed state. ZooKeeper is not compared with `shrunk`: the leader
+      // may already have added its caught-up follower back (a later partition epoch), which made
+      // this test flaky under load; the shrink must have been written, though.
       before.put(led, store.partitionState("moved", led).orElseThrow());
-      assertEquals(shrunk, before.get(led).isr());
+      assertTrue(before.get(led).partitionEpoch() > s0.partitionEpoch(), "the shrink was written");
       assertEquals(s0.leaderEpoch(), before.get(led).leaderEpoch());
 
       victim.controlledShutdown();
