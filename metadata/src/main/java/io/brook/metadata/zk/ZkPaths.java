@@ -35,7 +35,8 @@ import java.util.UUID;
  *   <tr><td>/brokers/topics/&lt;t&gt;/partitions/&lt;p&gt;/state</td><td>persistent</td>
  *       <td>{"version":1,"leader":1,"leader_epoch":3,"isr":[1,2],"controller_epoch":2}; the znode
  *       version is the partition epoch</td></tr>
- *   <tr><td>/config/topics/&lt;t&gt;, /config/brokers/&lt;id&gt;</td><td>persistent</td>
+ *   <tr><td>/config/topics/&lt;t&gt;, /config/brokers/&lt;id&gt;,
+ *       /config/brokers/&lt;default&gt;</td><td>persistent</td>
  *       <td>{"version":1,"config":{"retention.ms":"1000"}}</td></tr>
  *   <tr><td>/controller_election</td><td>LeaderLatch</td><td>the latch's sequential nodes</td></tr>
  *   <tr><td>/controller</td><td>ephemeral</td>
@@ -103,6 +104,19 @@ public final class ZkPaths {
 
   public static String brokerConfigPath(int brokerId) {
     return CONFIG_BROKERS + "/" + brokerId;
+  }
+
+  /** The entity name of the cluster-wide dynamic broker defaults (Kafka's {@code <default>}). */
+  public static final String DEFAULT_BROKER_ENTITY = "<default>";
+
+  /**
+   * The config znode of a broker entity: a broker id, or {@link #DEFAULT_BROKER_ENTITY} (also for
+   * the empty name) for the cluster-wide defaults.
+   */
+  public static String brokerConfigPath(String entity) {
+    return CONFIG_BROKERS
+        + "/"
+        + (entity == null || entity.isEmpty() ? DEFAULT_BROKER_ENTITY : entity);
   }
 
   public static String deleteTopicPath(String topic) {
