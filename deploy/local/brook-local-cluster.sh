@@ -16,8 +16,9 @@
 # Options may come before or after the command.
 #
 # Which distribution: --home (an unpacked brook-VERSION directory), --tarball (unpacked into
-# DIR/dist), else the distribution this script sits in (brook-VERSION/local/..). Remembered in
-# DIR/cluster.env with the ports, so later commands need only --dir.
+# DIR/dist), else the distribution this script sits in (brook-VERSION/local/..), or in a checkout
+# (deploy/local/) the newest deploy/target/brook-*.tgz. Remembered in DIR/cluster.env with the
+# ports, so later commands need only --dir.
 #
 # Ports, from --base-port P (default 23000): ZooKeeper N client P+N, quorum P+10+N, leader
 # election P+20+N; broker N P+30+N. All on 127.0.0.1.
@@ -106,6 +107,12 @@ init() {
     say "unpacked $tarball into $home"
   elif [ -z "$home" ]; then
     home=$(cd "$here/.." && pwd)
+    # In a checkout (deploy/local/), use the tarball `mvn package` built in deploy/target.
+    if [ ! -d "$home/libs" ] && compgen -G "$home/target/brook-*.tgz" > /dev/null; then
+      tarball=$(ls -t "$home"/target/brook-*.tgz | head -1)
+      init
+      return
+    fi
   fi
   home=$(cd "$home" && pwd)
   [ -x "$home/bin/brook-server-start.sh" ] && [ -d "$home/libs" ] ||
