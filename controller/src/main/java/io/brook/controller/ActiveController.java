@@ -177,6 +177,7 @@ final class ActiveController {
         deleteMarker(t);
       }
     }
+    onPreferredReplicaElectionChange();
   }
 
   private static boolean deletionMarked(String topic, Set<String> markers) {
@@ -1102,6 +1103,32 @@ final class ActiveController {
   /** ElectLeaders (PREFERRED / UNCLEAN): see {@link LeaderElections#electLeaders}. */
   void electLeaders(ElectLeadersRequest request, CompletableFuture<ElectLeadersResponse> future) {
     elections.electLeaders(request, future);
+  }
+
+  /**
+   * {@code /admin/preferred_replica_election} (watched for creation): elects what it names, then
+   * deletes it (fenced).
+   */
+  void onPreferredReplicaElectionChange() {
+    String path = ZkPaths.PREFERRED_REPLICA_ELECTION;
+    Watcher watcher =
+        event -> {
+          if (event.getType() != Watcher.Event.EventType.None) {
+            events.enqueue(this, "change of " + path, this::onPreferredReplicaElectionChange);
+          }
+        };
+    try {
+      if (store.client().checkExists().usingWatcher(watcher).forPath(path) == null) {
+        return;
+      }
+    } catch (Exception e) {
+      throw new MetadataStoreException("ZooKeeper: could not watch " + path, e);
+    }
+    Optional<Versioned<byte[]>> request = store.read(path);
+    if (request.isPresent()) {
+      elections.electFromZnode(request.get().value());
+      writer.write(List.of(delete(path)));
+    }
   }
 
   /** One automatic preferred-leader rebalance check (timer event). */

@@ -1,10 +1,13 @@
 package io.brook.controller;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.brook.common.TopicPartition;
 import io.brook.controller.election.ElectionMode;
 import io.brook.controller.election.PreferredLeaderBalancer;
 import io.brook.controller.election.RequestedElection;
 import io.brook.metadata.LeaderAndIsr;
+import io.brook.metadata.zk.ZkPaths;
 import io.brook.protocol.v1.ElectLeadersPartitionResult;
 import io.brook.protocol.v1.ElectLeadersRequest;
 import io.brook.protocol.v1.ElectLeadersResponse;
@@ -12,9 +15,11 @@ import io.brook.protocol.v1.ElectLeadersTopicResult;
 import io.brook.protocol.v1.ElectionType;
 import io.brook.protocol.v1.ErrorCode;
 import io.brook.protocol.v1.TopicPartitions;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -40,6 +45,7 @@ import org.apache.logging.log4j.Logger;
  */
 final class LeaderElections {
   private static final Logger log = LogManager.getLogger(LeaderElections.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   /** Writes partition states (fenced, conditional); returns those written. */
   interface StateWriter {
@@ -181,6 +187,84 @@ final class LeaderElections {
     ElectLeadersResponse.Builder b = ElectLeadersResponse.newBuilder().setError(ErrorCode.NONE);
     byTopic.values().forEach(b::addTopics);
     return b.build();
+  }
+
+  // ================================================================
+  // /admin/preferred_replica_election
+
+  /**
+   * Kafka's ZooKeeper-era request, {@code {"version":1,"partitions":[{"topic":"t","partition":0}]}}
+   * in {@code /admin/preferred_replica_election}: a preferred election of the partitions it names,
+   * as ElectLeaders would make it. The caller deletes the znode afterwards, whatever it held.
+   */
+  void electFromZnode(byte[] data) {
+    List<TopicPartition> parts;
+    try {
+      parts = decodePreferredReplicaElection(data);
+    } catch (IllegalArgumentException e) {
+      log.error("Ignoring {}: {}", ZkPaths.PREFERRED_REPLICA_ELECTION, e.getMessage());
+      return;
+    }
+    if (parts.isEmpty()) {
+      log.warn("Ignoring {}: it names no partition", ZkPaths.PREFERRED_REPLICA_ELECTION);
+      return;
+    }
+    Map<String, TopicPartitions.Builder> byTopic = new TreeMap<>();
+    for (TopicPartition tp : parts) {
+      byTopic
+          .computeIfAbsent(tp.topic(), t -> TopicPartitions.newBuilder().setTopic(t))
+          .addPartitions(tp.partition());
+    }
+    ElectLeadersRequest.Builder request =
+        ElectLeadersRequest.newBuilder().setElectionType(ElectionType.PREFERRED);
+    byTopic.values().forEach(request::addTopicPartitions);
+    log.info(
+        "Preferred replica election requested in {} for {} partitions",
+        ZkPaths.PREFERRED_REPLICA_ELECTION,
+        parts.size());
+    CompletableFuture<ElectLeadersResponse> done = new CompletableFuture<>();
+    electLeaders(request.build(), done);
+    done.thenAccept(
+        r ->
+            r.getTopicsList()
+                .forEach(
+                    t ->
+                        t.getPartitionsList().stream()
+                            .filter(
+                                p ->
+                                    p.getError() != ErrorCode.NONE
+                                        && p.getError() != ErrorCode.ELECTION_NOT_NEEDED)
+                            .forEach(
+                                p ->
+                                    log.warn(
+                                        "Preferred replica election of {}-{} not made: {} {}",
+                                        t.getTopic(),
+                                        p.getPartition(),
+                                        p.getError(),
+                                        p.getErrorMessage()))));
+  }
+
+  /** The partitions of a {@code /admin/preferred_replica_election} payload, in order, once each. */
+  static List<TopicPartition> decodePreferredReplicaElection(byte[] data) {
+    JsonNode root;
+    try {
+      root = JSON.readTree(data);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("not JSON: " + e.getMessage());
+    }
+    if (root == null || !root.path("partitions").isArray()) {
+      throw new IllegalArgumentException(
+          "expected {\"version\":1,\"partitions\":[{\"topic\":\"t\",\"partition\":0}]}");
+    }
+    Set<TopicPartition> out = new LinkedHashSet<>();
+    for (var n : root.path("partitions")) {
+      if (!n.path("topic").isTextual() || !n.path("partition").canConvertToInt()) {
+        throw new IllegalArgumentException(
+            "a partition needs a topic and a partition number: " + n);
+      }
+      out.add(new TopicPartition(n.path("topic").asText(), n.path("partition").asInt()));
+    }
+    return List.copyOf(out);
   }
 
   // ================================================================ automatic rebalance

@@ -19,6 +19,7 @@ import io.brook.protocol.v1.LeaderAndIsrRequest;
 import io.brook.protocol.v1.PartitionState;
 import io.brook.protocol.v1.TopicPartitions;
 import io.grpc.inprocess.InProcessChannelBuilder;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -343,5 +344,50 @@ class ElectLeadersControllerTest {
     assertEquals(ErrorCode.ELECTION_NOT_NEEDED, r.get("t-1").getError());
     assertEquals(2, state("t", 0).leader(), "0.10 is not above 0.10");
     assertEquals(3, state("t", 0).leaderEpoch());
+  }
+
+  @Test
+  void aPreferredReplicaElectionZnodeIsCarriedOutThenDeleted() throws Exception {
+    broker(1);
+    broker(2);
+    broker(3);
+    imbalancedTopic();
+    // One request waiting when the controller starts: elected during failover.
+    store.create(
+        ZkPaths.PREFERRED_REPLICA_ELECTION,
+        "{\"version\":1,\"partitions\":[{\"topic\":\"t\",\"partition\":0}]}"
+            .getBytes(StandardCharsets.UTF_8));
+    Controller c = controller(2, Map.of("auto.leader.rebalance.enable", "false"));
+    assertEquals(1, state("t", 0).leader());
+    assertEquals(3, state("t", 3).leader(), "only what the request names");
+    assertTrue(store.read(ZkPaths.PREFERRED_REPLICA_ELECTION).isEmpty(), "request deleted");
+
+    // A malformed request is deleted too; a later one is still picked up.
+    store.create(ZkPaths.PREFERRED_REPLICA_ELECTION, "nonsense".getBytes(StandardCharsets.UTF_8));
+    waitFor(() -> store.read(ZkPaths.PREFERRED_REPLICA_ELECTION).isEmpty(), "bad request deleted");
+    store.create(
+        ZkPaths.PREFERRED_REPLICA_ELECTION,
+        "{\"version\":1,\"partitions\":[{\"topic\":\"t\",\"partition\":3},{\"topic\":\"x\",\"partition\":0}]}"
+            .getBytes(StandardCharsets.UTF_8));
+    waitFor(() -> state("t", 3).leader() == 1, "t-3 back to its preferred leader");
+    waitFor(() -> store.read(ZkPaths.PREFERRED_REPLICA_ELECTION).isEmpty(), "request deleted");
+    fence(c);
+  }
+
+  @Test
+  void preferredReplicaElectionPayloadsDecode() {
+    assertEquals(
+        List.of(
+            new io.brook.common.TopicPartition("a", 1), new io.brook.common.TopicPartition("b", 0)),
+        LeaderElections.decodePreferredReplicaElection(
+            "{\"version\":1,\"partitions\":[{\"topic\":\"a\",\"partition\":1},{\"topic\":\"b\",\"partition\":0},{\"topic\":\"a\",\"partition\":1}]}"
+                .getBytes(StandardCharsets.UTF_8)));
+    for (String bad : List.of("nonsense", "{}", "{\"partitions\":[{\"topic\":\"a\"}]}")) {
+      org.junit.jupiter.api.Assertions.assertThrows(
+          IllegalArgumentException.class,
+          () ->
+              LeaderElections.decodePreferredReplicaElection(bad.getBytes(StandardCharsets.UTF_8)),
+          bad);
+    }
   }
 }
