@@ -1127,7 +1127,14 @@ final class ActiveController {
     Optional<Versioned<byte[]>> request = store.read(path);
     if (request.isPresent()) {
       elections.electFromZnode(request.get().value());
-      writer.write(List.of(delete(path)));
+      try {
+        writer.write(List.of(delete(path)));
+      } catch (MetadataStoreException e) {
+        if (!e.isNoNode()) {
+          throw e;
+        }
+        // Deleted by the operator meanwhile: nothing left to do.
+      }
     }
   }
 

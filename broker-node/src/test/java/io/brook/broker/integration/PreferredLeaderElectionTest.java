@@ -4,17 +4,24 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
+import io.brook.broker.testing.BrokerClient;
 import io.brook.broker.testing.TestCluster;
+import io.brook.broker.testing.Wait;
+import io.brook.client.producer.BrookProducer;
+import io.brook.client.producer.ProducerRecord;
 import io.brook.common.TopicPartition;
 import io.brook.protocol.v1.ElectLeadersPartitionResult;
 import io.brook.protocol.v1.ElectLeadersRequest;
 import io.brook.protocol.v1.ElectLeadersResponse;
 import io.brook.protocol.v1.ElectionType;
 import io.brook.protocol.v1.ErrorCode;
+import io.brook.protocol.v1.FetchPartitionResponse;
 import io.brook.protocol.v1.PartitionState;
 import io.brook.protocol.v1.TopicPartitions;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -104,6 +111,17 @@ class PreferredLeaderElectionTest {
         TestCluster.start(dir, 3, Map.of("auto.leader.rebalance.enable", "false"))) {
       cluster.createTopic("t", PARTITIONS, 3, Map.of());
       List<TopicPartition> ofBroker1 = preferredBy(cluster, "t", 1);
+      Map<String, Object> pc = new HashMap<>();
+      pc.put("bootstrap.servers", cluster.bootstrapServers());
+      pc.put("acks", "all");
+      pc.put("key.serializer", "io.brook.client.common.serialization.StringSerializer");
+      pc.put("value.serializer", "io.brook.client.common.serialization.StringSerializer");
+      try (BrookProducer<String, String> producer = new BrookProducer<>(pc)) {
+        for (int i = 0; i < 10 * PARTITIONS; i++) {
+          producer.send(new ProducerRecord<>("t", i % PARTITIONS, "k" + i, "v" + i));
+        }
+        producer.flush();
+      }
       restartBroker1(cluster, "t");
       for (TopicPartition tp : ofBroker1) {
         assertNotEquals(1, cluster.partitionState(tp).orElseThrow().getLeader(), tp.toString());
@@ -125,6 +143,16 @@ class PreferredLeaderElectionTest {
         cluster.waitForPartition(
             tp, "led by broker " + preferred, ps -> ps.getLeader() == preferred);
         assertEquals(preferred, cluster.leader(tp).brokerId(), tp + " is led by its preferred");
+        try (BrokerClient c = new BrokerClient(cluster.leader(tp).boundPort())) {
+          // The new leader's high watermark catches up once its followers fetch from it.
+          Wait.until(
+              tp + ": the new leader serves every acknowledged record",
+              Duration.ofSeconds(60),
+              () -> {
+                FetchPartitionResponse f = c.fetch("t", tp.partition(), 0);
+                return f.getError() == ErrorCode.NONE && f.getHighWatermark() == 10;
+              });
+        }
       }
 
       Map<TopicPartition, ElectLeadersPartitionResult> second =
