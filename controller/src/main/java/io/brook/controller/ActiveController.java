@@ -34,6 +34,8 @@ import io.brook.protocol.v1.CreateTopicsResponse;
 import io.brook.protocol.v1.DeletableTopicResult;
 import io.brook.protocol.v1.DeleteTopicsRequest;
 import io.brook.protocol.v1.DeleteTopicsResponse;
+import io.brook.protocol.v1.ElectLeadersRequest;
+import io.brook.protocol.v1.ElectLeadersResponse;
 import io.brook.protocol.v1.ErrorCode;
 import io.brook.protocol.v1.StopReplicaPartition;
 import io.brook.protocol.v1.StopReplicaRequest;
@@ -94,6 +96,9 @@ final class ActiveController {
   /** Delete requests waiting for their topics to be gone. */
   private final List<PendingDelete> pendingDeletes = new ArrayList<>();
 
+  /** ElectLeaders and the automatic preferred-leader rebalance. */
+  private final LeaderElections elections;
+
   private record PendingDelete(
       List<String> topics,
       Map<String, DeletableTopicResult> results,
@@ -113,6 +118,14 @@ final class ActiveController {
     this.random = random;
     this.events = events;
     this.ctx = new ControllerContext(cfg.brokerId(), writer.epoch());
+    this.elections =
+        new LeaderElections(
+            cfg,
+            ctx,
+            deletions::containsKey,
+            tp -> false, // TODO(reassign): partitions being reassigned, once that state exists
+            this::applyStateChanges,
+            this::announceTopics);
   }
 
   int epoch() {
@@ -164,6 +177,7 @@ final class ActiveController {
         deleteMarker(t);
       }
     }
+    onPreferredReplicaElectionChange();
   }
 
   private static boolean deletionMarked(String topic, Set<String> markers) {
@@ -1082,6 +1096,51 @@ final class ActiveController {
         });
     byTopic.values().forEach(out::addTopics);
     return out.build();
+  }
+
+  // ================================================================ leader elections
+
+  /** ElectLeaders (PREFERRED / UNCLEAN): see {@link LeaderElections#electLeaders}. */
+  void electLeaders(ElectLeadersRequest request, CompletableFuture<ElectLeadersResponse> future) {
+    elections.electLeaders(request, future);
+  }
+
+  /**
+   * {@code /admin/preferred_replica_election} (watched for creation): elects what it names, then
+   * deletes it (fenced).
+   */
+  void onPreferredReplicaElectionChange() {
+    String path = ZkPaths.PREFERRED_REPLICA_ELECTION;
+    Watcher watcher =
+        event -> {
+          if (event.getType() != Watcher.Event.EventType.None) {
+            events.enqueue(this, "change of " + path, this::onPreferredReplicaElectionChange);
+          }
+        };
+    try {
+      if (store.client().checkExists().usingWatcher(watcher).forPath(path) == null) {
+        return;
+      }
+    } catch (Exception e) {
+      throw new MetadataStoreException("ZooKeeper: could not watch " + path, e);
+    }
+    Optional<Versioned<byte[]>> request = store.read(path);
+    if (request.isPresent()) {
+      elections.electFromZnode(request.get().value());
+      try {
+        writer.write(List.of(delete(path)));
+      } catch (MetadataStoreException e) {
+        if (!e.isNoNode()) {
+          throw e;
+        }
+        // Deleted by the operator meanwhile: nothing left to do.
+      }
+    }
+  }
+
+  /** One automatic preferred-leader rebalance check (timer event). */
+  void checkLeaderImbalance() {
+    elections.checkLeaderImbalance();
   }
 
   // ================================================================ producer ids

@@ -100,6 +100,12 @@ public final class BrokerConfig {
   public static final String CONTROLLED_SHUTDOWN_MAX_RETRIES = "controlled.shutdown.max.retries";
   public static final String CONTROLLED_SHUTDOWN_RETRY_BACKOFF_MS =
       "controlled.shutdown.retry.backoff.ms";
+  // Automatic preferred-leader rebalance (read by the controller, ControllerConfig).
+  public static final String AUTO_LEADER_REBALANCE_ENABLE = "auto.leader.rebalance.enable";
+  public static final String LEADER_IMBALANCE_PER_BROKER_PERCENTAGE =
+      "leader.imbalance.per.broker.percentage";
+  public static final String LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS =
+      "leader.imbalance.check.interval.seconds";
 
   private enum Type {
     INT,
@@ -196,6 +202,19 @@ public final class BrokerConfig {
         "5000",
         atLeast(0),
         "must not be negative");
+    define(AUTO_LEADER_REBALANCE_ENABLE, Type.BOOLEAN, "true");
+    define(
+        LEADER_IMBALANCE_PER_BROKER_PERCENTAGE,
+        Type.INT,
+        "10",
+        v -> ((Number) v).intValue() >= 0 && ((Number) v).intValue() <= 100,
+        "must be between 0 and 100");
+    define(
+        LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS,
+        Type.LONG,
+        "300",
+        v -> ((Number) v).longValue() >= 1 && ((Number) v).longValue() <= Long.MAX_VALUE / 1000,
+        "must be at least 1");
 
     define(GROUP_MIN_SESSION_TIMEOUT_MS, Type.INT, "6000", atLeast(0), "must not be negative");
     define(GROUP_MAX_SESSION_TIMEOUT_MS, Type.INT, "1800000", atLeast(0), "must not be negative");

@@ -14,6 +14,8 @@ import io.brook.protocol.v1.CreateTopicsRequest;
 import io.brook.protocol.v1.CreateTopicsResponse;
 import io.brook.protocol.v1.DeleteTopicsRequest;
 import io.brook.protocol.v1.DeleteTopicsResponse;
+import io.brook.protocol.v1.ElectLeadersRequest;
+import io.brook.protocol.v1.ElectLeadersResponse;
 import io.grpc.stub.StreamObserver;
 import java.util.concurrent.CompletableFuture;
 
@@ -63,6 +65,12 @@ public final class ControllerGrpcService extends ControllerServiceGrpc.Controlle
   public void allocateProducerIds(
       AllocateProducerIdsRequest request, StreamObserver<AllocateProducerIdsResponse> responses) {
     reply(() -> controller.allocateProducerIds(request), responses);
+  }
+
+  @Override
+  public void electLeaders(
+      ElectLeadersRequest request, StreamObserver<ElectLeadersResponse> responses) {
+    reply(() -> controller.electLeaders(request), responses);
   }
 
   private static <T> void reply(
