@@ -1159,11 +1159,6 @@ final class ActiveController {
     }
 
     @Override
-    public Map<String, String> topicConfig(String topic) {
-      return ctx.configs.getOrDefault(topic, Map.of());
-    }
-
-    @Override
     public void recordWritten(TopicAssignment a, Map<TopicPartition, LeaderAndIsr> states) {
       ctx.topics.put(a.name(), a);
       states.forEach(

@@ -76,8 +76,6 @@ public final class ReassignmentManager {
 
     int controllerEpoch();
 
-    Map<String, String> topicConfig(String topic);
-
     /**
      * Records a written topic assignment and the partition states written with it (their partition
      * epochs already advanced) in the controller's view.
@@ -328,7 +326,7 @@ public final class ReassignmentManager {
           log.info(
               "Reassignment of {} started: {} -> {} (adding {}, removing {})",
               tp,
-              next.originalReplicasOf(p),
+              before.isReassigning(p) ? before.originalReplicasOf(p) : before.replicasOf(p),
               next.targetReplicasOf(p),
               m.getValue().adding(),
               m.getValue().removing());
@@ -398,9 +396,8 @@ public final class ReassignmentManager {
       for (TopicPartition tp : moves.keySet()) {
         LeaderAndIsr s = host.state(tp);
         log.info(
-            "Reassignment of {} completed: {} -> {} (leader {}, ISR {}, removed {})",
+            "Reassignment of {} completed: replicas {} (leader {}, ISR {}, removed {})",
             tp,
-            before.originalReplicasOf(tp.partition()),
             moves.get(tp).replicas(),
             s.leader(),
             s.isr(),
@@ -521,44 +518,37 @@ public final class ReassignmentManager {
     if (ended.isEmpty()) {
       return;
     }
-    Map<String, String> config = new TreeMap<>(host.topicConfig(topic));
-    boolean stillMoving = isReassigning(topic);
-    boolean changed = false;
-    for (String key : List.of(LEADER_THROTTLED_REPLICAS, FOLLOWER_THROTTLED_REPLICAS)) {
-      String v = config.get(key);
-      if (v == null) {
-        continue;
-      }
-      String nv = v;
-      for (TopicPartition tp : ended) {
-        nv = ReassignmentPlanner.withoutPartition(nv, tp.partition());
-      }
-      if (nv.equals("*") && !stillMoving) {
-        nv = "";
-      }
-      if (nv.isEmpty()) {
-        config.remove(key);
-        changed = true;
-      } else if (!nv.equals(v)) {
-        config.put(key, nv);
-        changed = true;
-      }
-    }
-    if (!changed) {
-      return;
-    }
     try {
+      // ZooKeeper is the source of truth: an operator's tool may have set the throttle directly.
       Optional<Versioned<byte[]>> raw = store.read(ZkPaths.topicConfigPath(topic));
-      if (raw.isEmpty()) {
+      if (raw.isEmpty() || raw.get().value() == null || raw.get().value().length == 0) {
         return;
       }
-      Map<String, String> stored = new TreeMap<>(ZkPaths.decodeConfig(raw.get().value()));
+      Map<String, String> config = new TreeMap<>(ZkPaths.decodeConfig(raw.get().value()));
+      boolean stillMoving = isReassigning(topic);
+      boolean changed = false;
       for (String key : List.of(LEADER_THROTTLED_REPLICAS, FOLLOWER_THROTTLED_REPLICAS)) {
-        if (config.containsKey(key)) {
-          stored.put(key, config.get(key));
-        } else {
-          stored.remove(key);
+        String v = config.get(key);
+        if (v == null) {
+          continue;
         }
+        String nv = v;
+        for (TopicPartition tp : ended) {
+          nv = ReassignmentPlanner.withoutPartition(nv, tp.partition());
+        }
+        if (nv.equals("*") && !stillMoving) {
+          nv = "";
+        }
+        if (nv.isEmpty()) {
+          config.remove(key);
+          changed = true;
+        } else if (!nv.equals(v)) {
+          config.put(key, nv);
+          changed = true;
+        }
+      }
+      if (!changed) {
+        return;
       }
       writer.write(
           List.of(
@@ -568,15 +558,15 @@ public final class ReassignmentManager {
                           .ops()
                           .setData()
                           .withVersion(raw.get().version())
-                          .forPath(ZkPaths.topicConfigPath(topic), ZkPaths.encodeConfig(stored)))));
-      host.recordTopicConfig(topic, stored);
+                          .forPath(ZkPaths.topicConfigPath(topic), ZkPaths.encodeConfig(config)))));
+      host.recordTopicConfig(topic, config);
       log.info(
           "Removed the replication throttle of {} from topic {} (leader: {}, follower: {})",
           ended,
           topic,
-          stored.getOrDefault(LEADER_THROTTLED_REPLICAS, "none"),
-          stored.getOrDefault(FOLLOWER_THROTTLED_REPLICAS, "none"));
-    } catch (MetadataStoreException e) {
+          config.getOrDefault(LEADER_THROTTLED_REPLICAS, "none"),
+          config.getOrDefault(FOLLOWER_THROTTLED_REPLICAS, "none"));
+    } catch (MetadataStoreException | IllegalArgumentException e) {
       log.warn("Could not remove the replication throttle of topic {}: {}", topic, e.getMessage());
     }
   }
