@@ -321,6 +321,45 @@ public final class Controller implements AutoCloseable {
     return f;
   }
 
+  /**
+   * Starts, redirects or cancels partition reassignments (KIP-455). The whole plan is validated
+   * first: one bad partition refuses it all with nothing changed. Answers once the reassignments
+   * are recorded in ZooKeeper (not when they complete). NOT_CONTROLLER when this broker is not the
+   * active controller.
+   */
+  public CompletableFuture<io.brook.protocol.v1.AlterPartitionReassignmentsResponse>
+      alterPartitionReassignments(io.brook.protocol.v1.AlterPartitionReassignmentsRequest request) {
+    CompletableFuture<io.brook.protocol.v1.AlterPartitionReassignmentsResponse> f =
+        new CompletableFuture<>();
+    submit(
+        "alter partition reassignments",
+        f,
+        a -> f.complete(a.alterPartitionReassignments(request)),
+        () ->
+            io.brook.protocol.v1.AlterPartitionReassignmentsResponse.newBuilder()
+                .setError(ErrorCode.NOT_CONTROLLER)
+                .setErrorMessage(notControllerMessage())
+                .build());
+    return f;
+  }
+
+  /** The partition reassignments in progress (all, or among the requested partitions). */
+  public CompletableFuture<io.brook.protocol.v1.ListPartitionReassignmentsResponse>
+      listPartitionReassignments(io.brook.protocol.v1.ListPartitionReassignmentsRequest request) {
+    CompletableFuture<io.brook.protocol.v1.ListPartitionReassignmentsResponse> f =
+        new CompletableFuture<>();
+    submit(
+        "list partition reassignments",
+        f,
+        a -> f.complete(a.listPartitionReassignments(request)),
+        () ->
+            io.brook.protocol.v1.ListPartitionReassignmentsResponse.newBuilder()
+                .setError(ErrorCode.NOT_CONTROLLER)
+                .setErrorMessage(notControllerMessage())
+                .build());
+    return f;
+  }
+
   /** The ControllerService gRPC adapter over this controller. */
   public io.grpc.BindableService grpcService() {
     return new ControllerGrpcService(this);

@@ -73,6 +73,20 @@ public final class ControllerGrpcService extends ControllerServiceGrpc.Controlle
     reply(() -> controller.electLeaders(request), responses);
   }
 
+  @Override
+  public void alterPartitionReassignments(
+      io.brook.protocol.v1.AlterPartitionReassignmentsRequest request,
+      StreamObserver<io.brook.protocol.v1.AlterPartitionReassignmentsResponse> responses) {
+    reply(() -> controller.alterPartitionReassignments(request), responses);
+  }
+
+  @Override
+  public void listPartitionReassignments(
+      io.brook.protocol.v1.ListPartitionReassignmentsRequest request,
+      StreamObserver<io.brook.protocol.v1.ListPartitionReassignmentsResponse> responses) {
+    reply(() -> controller.listPartitionReassignments(request), responses);
+  }
+
   private static <T> void reply(
       java.util.function.Supplier<CompletableFuture<T>> call, StreamObserver<T> responses) {
     CompletableFuture<T> f;
