@@ -17,8 +17,11 @@ import java.util.TreeMap;
 
 /**
  * Answers DescribeConfigs: for a topic, every topic-level config with its value and source (the
- * topic's override, the broker's static default, or the built-in default); for this broker, its
- * static configuration. Stateless; thread-safe.
+ * topic's override, this broker's dynamic per-broker or cluster-default value, its static value, or
+ * the built-in default); for this broker, its configuration with the dynamic keys layered over the
+ * static ones (per broker > {@code <default>} > server.properties > default; dynamic keys are not
+ * read-only); for {@code ""} (the cluster default), the {@code /config/brokers/<default>} entries;
+ * for another broker id, its dynamic entries as stored in ZooKeeper. Thread-safe.
  */
 final class ConfigDescriber {
   private final BrokerConfig config;
@@ -33,6 +36,14 @@ final class ConfigDescriber {
   /** The dynamic broker configs to report (sources DYNAMIC_BROKER / DYNAMIC_DEFAULT_BROKER). */
   void setDynamicConfig(DynamicBrokerConfig dynamic) {
     this.dynamic = dynamic;
+  }
+
+  private static boolean isBrokerId(String id) {
+    try {
+      return Integer.parseInt(id.trim()) >= 0;
+    } catch (NumberFormatException e) {
+      return false;
+    }
   }
 
   private Map<String, String> brokerProps() {
@@ -112,6 +123,33 @@ final class ConfigDescriber {
                           .setName(k)
                           .setValue(v)
                           .setSource(ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG)));
+      return;
+    }
+    if (d != null && !id.equals(String.valueOf(config.brokerId())) && isBrokerId(id)) {
+      // Another broker: its dynamic configs (per broker, then the cluster default) from ZooKeeper;
+      // its static configuration is known only to itself.
+      Map<String, String> own = d.readEntity(id.trim());
+      Map<String, String> defaults = d.clusterDefault();
+      Map<String, ConfigEntry> entries = new TreeMap<>();
+      defaults.forEach(
+          (k, v) ->
+              entries.put(
+                  k,
+                  ConfigEntry.newBuilder()
+                      .setName(k)
+                      .setValue(v)
+                      .setSource(ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG)
+                      .build()));
+      own.forEach(
+          (k, v) ->
+              entries.put(
+                  k,
+                  ConfigEntry.newBuilder()
+                      .setName(k)
+                      .setValue(v)
+                      .setSource(ConfigSource.DYNAMIC_BROKER_CONFIG)
+                      .build()));
+      r.addAllEntries(entries.values());
       return;
     }
     if (!id.equals(String.valueOf(config.brokerId()))) {

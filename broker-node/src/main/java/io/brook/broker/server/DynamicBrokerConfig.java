@@ -148,6 +148,15 @@ public final class DynamicBrokerConfig implements AutoCloseable {
     return Map.copyOf(out);
   }
 
+  /**
+   * The dynamic config of any broker entity (an id, or {@code <default>}) read from ZooKeeper now;
+   * for describing other brokers, whose static configs this broker does not know.
+   */
+  public Map<String, String> readEntity(String entity) {
+    String path = ZkPaths.brokerConfigPath(entity);
+    return decode(path, new MetadataStore(zk).read(path).map(Versioned::value).orElse(null));
+  }
+
   /** The layered properties: static overlaid with the default, then the per-broker config. */
   public synchronized Map<String, String> current() {
     return Map.copyOf(layered);

@@ -240,6 +240,13 @@ class DynamicConfigClusterTest {
         ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG, broker1.get("log.retention.ms").getSource());
     assertEquals(
         ConfigSource.DEFAULT_CONFIG, broker1.get("leader.replication.throttled.rate").getSource());
+    // Broker 1 describes broker 2's dynamic configs from ZooKeeper.
+    Map<String, ConfigEntry> other = describe(b1, ConfigResourceType.BROKER, "2");
+    assertEquals("5000", other.get("leader.replication.throttled.rate").getValue());
+    assertEquals(
+        ConfigSource.DYNAMIC_BROKER_CONFIG,
+        other.get("leader.replication.throttled.rate").getSource());
+    assertEquals("7200000", other.get("log.retention.ms").getValue());
     Map<String, ConfigEntry> defaults = describe(b1, ConfigResourceType.BROKER, "");
     assertEquals("3600000", defaults.get("log.retention.ms").getValue());
     assertEquals(
