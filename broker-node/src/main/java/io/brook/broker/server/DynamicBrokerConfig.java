@@ -66,8 +66,10 @@ public final class DynamicBrokerConfig implements AutoCloseable {
 
   /** Adds a listener of the layered properties (called at once with the current ones). */
   public void addListener(Consumer<Map<String, String>> listener) {
-    listeners.add(listener);
-    listener.accept(current());
+    synchronized (listeners) {
+      listeners.add(listener);
+      listener.accept(current());
+    }
   }
 
   /** Starts watching; the current znodes are loaded before this returns. */
@@ -95,9 +97,8 @@ public final class DynamicBrokerConfig implements AutoCloseable {
   }
 
   private void apply(Map<String, String> b, Map<String, String> d) {
-    Map<String, String> next;
     synchronized (this) {
-      next = BrokerDynamicConfigs.layered(staticProps, d, b);
+      Map<String, String> next = BrokerDynamicConfigs.layered(staticProps, d, b);
       if (b.equals(perBroker) && d.equals(clusterDefault)) {
         return;
       }
@@ -111,11 +112,22 @@ public final class DynamicBrokerConfig implements AutoCloseable {
       clusterDefault = d;
       layered = next;
     }
-    for (Consumer<Map<String, String>> l : listeners) {
-      try {
-        l.accept(next);
-      } catch (RuntimeException e) {
-        log.error("Broker {}: a dynamic config listener failed", brokerId, e);
+    notifyListeners();
+  }
+
+  /**
+   * Tells the listeners the newest layered properties; serialized, and each call reads the newest
+   * value, so two watches firing on different threads cannot leave a stale value delivered last.
+   */
+  private void notifyListeners() {
+    synchronized (listeners) {
+      Map<String, String> latest = current();
+      for (Consumer<Map<String, String>> l : listeners) {
+        try {
+          l.accept(latest);
+        } catch (RuntimeException e) {
+          log.error("Broker {}: a dynamic config listener failed", brokerId, e);
+        }
       }
     }
   }
