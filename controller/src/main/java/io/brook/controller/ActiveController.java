@@ -1423,6 +1423,27 @@ final class ActiveController {
     }
   }
 
+  // ================================================================ config changes
+
+  /** IncrementalAlterConfigs: see {@link ConfigChangeHandler}. */
+  void incrementalAlterConfigs(
+      io.brook.protocol.v1.IncrementalAlterConfigsRequest request,
+      CompletableFuture<io.brook.protocol.v1.IncrementalAlterConfigsResponse> future) {
+    future.complete(
+        new ConfigChangeHandler(
+                ctx,
+                store,
+                writer,
+                cfg.brokerProps(),
+                deletions::containsKey,
+                topic -> {
+                  for (BrokerInfo b : ctx.liveBrokers.values()) {
+                    sendUpdateMetadata(b, false, List.of(topic), List.of());
+                  }
+                })
+            .handle(request));
+  }
+
   // ================================================================ requests to brokers
 
   private void sendUpdateMetadata(

@@ -385,6 +385,32 @@ public final class Controller implements AutoCloseable {
     channels.close();
   }
 
+  /**
+   * Alters topic and broker configs; every resource gets NOT_CONTROLLER when this broker is not the
+   * controller.
+   */
+  public CompletableFuture<io.brook.protocol.v1.IncrementalAlterConfigsResponse>
+      incrementalAlterConfigs(io.brook.protocol.v1.IncrementalAlterConfigsRequest request) {
+    CompletableFuture<io.brook.protocol.v1.IncrementalAlterConfigsResponse> f =
+        new CompletableFuture<>();
+    submit(
+        "alter configs",
+        f,
+        a -> a.incrementalAlterConfigs(request, f),
+        () -> {
+          var b = io.brook.protocol.v1.IncrementalAlterConfigsResponse.newBuilder();
+          for (var r : request.getResourcesList()) {
+            b.addResults(
+                io.brook.protocol.v1.AlterConfigsResourceResult.newBuilder()
+                    .setResource(r.getResource())
+                    .setError(ErrorCode.NOT_CONTROLLER)
+                    .setErrorMessage(notControllerMessage()));
+          }
+          return b.build();
+        });
+    return f;
+  }
+
   // ================================================================ event thread
 
   private void submit(

@@ -98,6 +98,11 @@ public final class BrokerConfig {
   // Controlled shutdown (Kafka's names and defaults).
   public static final String CONTROLLED_SHUTDOWN_ENABLE = "controlled.shutdown.enable";
   public static final String CONTROLLED_SHUTDOWN_MAX_RETRIES = "controlled.shutdown.max.retries";
+  // Replication throttle rates (bytes/s); usually set dynamically (/config/brokers/<id>).
+  public static final String LEADER_REPLICATION_THROTTLED_RATE =
+      "leader.replication.throttled.rate";
+  public static final String FOLLOWER_REPLICATION_THROTTLED_RATE =
+      "follower.replication.throttled.rate";
   public static final String CONTROLLED_SHUTDOWN_RETRY_BACKOFF_MS =
       "controlled.shutdown.retry.backoff.ms";
   // Automatic preferred-leader rebalance (read by the controller, ControllerConfig).
@@ -196,6 +201,18 @@ public final class BrokerConfig {
     define(RETRY_BACKOFF_MS, Type.LONG, "100", atLeast(1), "must be positive");
     define(CONTROLLED_SHUTDOWN_ENABLE, Type.BOOLEAN, "true");
     define(CONTROLLED_SHUTDOWN_MAX_RETRIES, Type.INT, "3", atLeast(0), "must not be negative");
+    define(
+        LEADER_REPLICATION_THROTTLED_RATE,
+        Type.LONG,
+        Long.toString(Long.MAX_VALUE),
+        atLeast(0),
+        "must not be negative");
+    define(
+        FOLLOWER_REPLICATION_THROTTLED_RATE,
+        Type.LONG,
+        Long.toString(Long.MAX_VALUE),
+        atLeast(0),
+        "must not be negative");
     define(
         CONTROLLED_SHUTDOWN_RETRY_BACKOFF_MS,
         Type.LONG,

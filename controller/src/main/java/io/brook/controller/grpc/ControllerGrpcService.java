@@ -87,6 +87,13 @@ public final class ControllerGrpcService extends ControllerServiceGrpc.Controlle
     reply(() -> controller.listPartitionReassignments(request), responses);
   }
 
+  @Override
+  public void incrementalAlterConfigs(
+      io.brook.protocol.v1.IncrementalAlterConfigsRequest request,
+      StreamObserver<io.brook.protocol.v1.IncrementalAlterConfigsResponse> responses) {
+    reply(() -> controller.incrementalAlterConfigs(request), responses);
+  }
+
   private static <T> void reply(
       java.util.function.Supplier<CompletableFuture<T>> call, StreamObserver<T> responses) {
     CompletableFuture<T> f;
