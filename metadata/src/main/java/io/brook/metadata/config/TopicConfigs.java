@@ -347,7 +347,7 @@ public final class TopicConfigs {
    *
    * @param brokerProps the broker's properties (broker-level keys such as {@code
    *     log.retention.hours}); other keys are ignored
-   * @param overrides the topic's overrides (topic-level names)
+   * @param overrides the topic's overrides (topic-level names); unknown names are ignored
    * @return topic-level name -> canonical value, for every config of {@link #all()}
    * @throws IllegalArgumentException naming the key and value when an override or a broker-level
    *     value is invalid
@@ -363,11 +363,9 @@ public final class TopicConfigs {
       }
       out.put(def.name(), brokerDefault(def, brokerProps));
     }
-    for (String key : overrides.keySet()) {
-      if (!CONFIGS.containsKey(key)) {
-        throw new IllegalArgumentException("Unknown topic config name: " + key);
-      }
-    }
+    // Unknown override keys are ignored here, as Kafka's brokers do: the controller refuses them
+    // on every write (validate), so one can only come from a hand-edited znode or a newer
+    // controller during a rolling upgrade, and must not take the topic's partitions offline.
     return out;
   }
 
