@@ -153,6 +153,8 @@ final class ActiveController {
     store.ensurePersistentPaths();
     ctx.clusterId = store.getOrCreateClusterId();
     loadBrokers();
+    ctx.dynamicDefault = readConfig(ZkPaths.brokerConfigPath(ZkPaths.DEFAULT_BROKER_ENTITY));
+    ctx.dynamicOwn = readConfig(ZkPaths.brokerConfigPath(cfg.brokerId()));
     Set<String> markers =
         new TreeSet<>(childrenWatched(ZkPaths.DELETE_TOPICS, this::onDeleteTopicsChange));
     List<String> names = childrenWatched(ZkPaths.BROKER_TOPICS, this::onTopicChange);
@@ -189,6 +191,10 @@ final class ActiveController {
     }
     onPreferredReplicaElectionChange();
     reassignments.activate();
+  }
+
+  private Map<String, String> readConfig(String path) {
+    return store.read(path).map(v -> ZkPaths.decodeConfig(v.value())).orElse(Map.of());
   }
 
   private static boolean deletionMarked(String topic, Set<String> markers) {

@@ -236,6 +236,11 @@ final class ConfigChangeHandler {
           op(() -> writer.ops().create().withMode(CreateMode.PERSISTENT).forPath(path, data)));
     }
     writer.write(write);
+    if (entity.equals(ZkPaths.DEFAULT_BROKER_ENTITY)) {
+      ctx.dynamicDefault = Map.copyOf(normalized);
+    } else if (entity.equals(Integer.toString(ctx.controllerId))) {
+      ctx.dynamicOwn = Map.copyOf(normalized);
+    }
     log.info(
         "Updated config of {}: {}",
         entity.equals(ZkPaths.DEFAULT_BROKER_ENTITY) ? "brokers <default>" : "broker " + entity,

@@ -62,11 +62,30 @@ final class ControllerContext {
     return a == null ? List.of() : a.replicasOf(tp.partition());
   }
 
+  /**
+   * Dynamic broker configs that apply to this controller's decisions: {@code
+   * /config/brokers/<default>} and {@code /config/brokers/<own id>}, read at activation and kept
+   * current by the config changes this controller writes.
+   */
+  Map<String, String> dynamicDefault = Map.of();
+
+  Map<String, String> dynamicOwn = Map.of();
+
+  /**
+   * {@code unclean.leader.election.enable} for {@code topic}: the topic override, else this
+   * broker's dynamic config, else the cluster-wide dynamic default, else the static property.
+   */
   boolean uncleanAllowed(String topic, Map<String, String> brokerProps) {
-    Map<String, String> overrides = configs.getOrDefault(topic, Map.of());
-    String v = overrides.get(TopicConfigs.UNCLEAN_LEADER_ELECTION_ENABLE);
+    String key = TopicConfigs.UNCLEAN_LEADER_ELECTION_ENABLE;
+    String v = configs.getOrDefault(topic, Map.of()).get(key);
     if (v == null) {
-      v = brokerProps.getOrDefault(TopicConfigs.UNCLEAN_LEADER_ELECTION_ENABLE, "false");
+      v = dynamicOwn.get(key);
+    }
+    if (v == null) {
+      v = dynamicDefault.get(key);
+    }
+    if (v == null) {
+      v = brokerProps.getOrDefault(key, "false");
     }
     return Boolean.parseBoolean(v.trim());
   }
