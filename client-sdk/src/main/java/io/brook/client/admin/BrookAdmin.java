@@ -3,6 +3,7 @@ package io.brook.client.admin;
 import io.brook.client.admin.internals.AdminCalls;
 import io.brook.client.admin.internals.ConsumerGroupAdmin;
 import io.brook.client.admin.internals.ListOffsetsLookup;
+import io.brook.client.admin.internals.OperationsAdmin;
 import io.brook.client.common.Node;
 import io.brook.client.common.errors.ApiException;
 import io.brook.client.common.errors.BrookException;
@@ -46,6 +47,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
@@ -64,6 +66,7 @@ public final class BrookAdmin implements Admin {
   private final AdminCalls calls;
   private final ConsumerGroupAdmin groups;
   private final ListOffsetsLookup offsets;
+  private final OperationsAdmin operations;
 
   BrookAdmin(Properties props) {
     this(propsToMap(props));
@@ -88,6 +91,7 @@ public final class BrookAdmin implements Admin {
             time);
     this.groups = new ConsumerGroupAdmin(calls);
     this.offsets = new ListOffsetsLookup(calls);
+    this.operations = new OperationsAdmin(calls);
   }
 
   public static Admin create(AdminClientConfig config) {
@@ -444,6 +448,8 @@ public final class BrookAdmin implements Admin {
                         case DYNAMIC_TOPIC_CONFIG -> ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG;
                         case DYNAMIC_BROKER_CONFIG ->
                             ConfigEntry.ConfigSource.DYNAMIC_BROKER_CONFIG;
+                        case DYNAMIC_DEFAULT_BROKER_CONFIG ->
+                            ConfigEntry.ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG;
                         case STATIC_BROKER_CONFIG -> ConfigEntry.ConfigSource.STATIC_BROKER_CONFIG;
                         case DEFAULT_CONFIG -> ConfigEntry.ConfigSource.DEFAULT_CONFIG;
                         default -> ConfigEntry.ConfigSource.UNKNOWN;
@@ -514,6 +520,37 @@ public final class BrookAdmin implements Admin {
   public RemoveMembersFromConsumerGroupResult removeMembersFromConsumerGroup(
       String groupId, RemoveMembersFromConsumerGroupOptions options) {
     return groups.removeMembersFromConsumerGroup(groupId, options, timeout(options));
+  }
+
+  @Override
+  public AlterConfigsResult incrementalAlterConfigs(
+      Map<ConfigResource, Collection<AlterConfigOp>> configs, AlterConfigsOptions options) {
+    return new AlterConfigsResult(
+        operations.incrementalAlterConfigs(
+            configs, options.shouldValidateOnly(), timeout(options)));
+  }
+
+  @Override
+  public AlterPartitionReassignmentsResult alterPartitionReassignments(
+      Map<TopicPartition, Optional<NewPartitionReassignment>> reassignments,
+      AlterPartitionReassignmentsOptions options) {
+    return new AlterPartitionReassignmentsResult(
+        operations.alterPartitionReassignments(
+            reassignments, options.shouldValidateOnly(), timeout(options)));
+  }
+
+  @Override
+  public ListPartitionReassignmentsResult listPartitionReassignments(
+      Optional<Set<TopicPartition>> partitions, ListPartitionReassignmentsOptions options) {
+    return new ListPartitionReassignmentsResult(
+        operations.listPartitionReassignments(partitions, timeout(options)));
+  }
+
+  @Override
+  public ElectLeadersResult electLeaders(
+      ElectionType electionType, Set<TopicPartition> partitions, ElectLeadersOptions options) {
+    return new ElectLeadersResult(
+        operations.electLeaders(electionType, partitions, timeout(options)));
   }
 
   @Override

@@ -2,6 +2,7 @@ package io.brook.client.tools;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -187,6 +188,31 @@ final class ToolArgs {
                   + message);
       if (verbose) {
         e.printStackTrace();
+      }
+      return 1;
+    }
+  }
+
+  /**
+   * Runs a tool body, printing a failure to {@code err} as one line ({@code "Error: "} and the
+   * message; for an ExecutionException, its cause's message) and answering exit code 1.
+   */
+  static int run(PrintStream err, boolean verbose, ToolBody body) {
+    try {
+      return body.run();
+    } catch (UsageException e) {
+      err.println("Error: " + e.getMessage());
+      return 1;
+    } catch (Exception e) {
+      Throwable root = e;
+      while ((root instanceof java.util.concurrent.ExecutionException
+              || root instanceof java.util.concurrent.CompletionException)
+          && root.getCause() != null) {
+        root = root.getCause();
+      }
+      err.println("Error: " + String.valueOf(root.getMessage()).replace('\n', ' '));
+      if (verbose) {
+        e.printStackTrace(err);
       }
       return 1;
     }
