@@ -32,8 +32,6 @@ import io.brook.protocol.v1.DeleteTopicsRequest;
 import io.brook.protocol.v1.DeleteTopicsResponse;
 import io.brook.protocol.v1.DescribeClusterRequest;
 import io.brook.protocol.v1.DescribeClusterResponse;
-import io.brook.protocol.v1.DescribeConfigsRequest;
-import io.brook.protocol.v1.DescribeConfigsResponse;
 import io.brook.protocol.v1.ErrorCode;
 import io.brook.protocol.v1.MetadataRequest;
 import io.brook.protocol.v1.MetadataResponse;
@@ -401,75 +399,7 @@ public final class BrookAdmin implements Admin {
   @Override
   public DescribeConfigsResult describeConfigs(
       Collection<ConfigResource> resources, DescribeConfigsOptions options) {
-    Map<ConfigResource, CompletableFuture<Config>> futures = new LinkedHashMap<>();
-    DescribeConfigsRequest.Builder req = DescribeConfigsRequest.newBuilder();
-    for (ConfigResource r : resources) {
-      futures.put(r, new CompletableFuture<>());
-      req.addResources(
-          io.brook.protocol.v1.ConfigResource.newBuilder()
-              .setType(
-                  r.type() == ConfigResource.Type.TOPIC
-                      ? io.brook.protocol.v1.ConfigResourceType.TOPIC
-                      : r.type() == ConfigResource.Type.BROKER
-                          ? io.brook.protocol.v1.ConfigResourceType.BROKER
-                          : io.brook.protocol.v1.ConfigResourceType.CONFIG_RESOURCE_UNKNOWN)
-              .setName(r.name()));
-    }
-    DescribeConfigsRequest request = req.build();
-    calls.submit(
-        "describeConfigs",
-        timeout(options),
-        stub -> stub.describeConfigs(request),
-        (DescribeConfigsResponse resp) -> {
-          for (io.brook.protocol.v1.DescribeConfigsResult r : resp.getResultsList()) {
-            ConfigResource key =
-                new ConfigResource(
-                    switch (r.getResource().getType()) {
-                      case TOPIC -> ConfigResource.Type.TOPIC;
-                      case BROKER -> ConfigResource.Type.BROKER;
-                      default -> ConfigResource.Type.UNKNOWN;
-                    },
-                    r.getResource().getName());
-            CompletableFuture<Config> f = futures.get(key);
-            if (f == null) {
-              continue;
-            }
-            if (r.getError() != ErrorCode.NONE) {
-              f.completeExceptionally(ErrorMapping.exception(r.getError(), r.getErrorMessage()));
-              continue;
-            }
-            List<ConfigEntry> entries = new ArrayList<>();
-            for (io.brook.protocol.v1.ConfigEntry e : r.getEntriesList()) {
-              entries.add(
-                  new ConfigEntry(
-                      e.getName(),
-                      e.getValue(),
-                      switch (e.getSource()) {
-                        case DYNAMIC_TOPIC_CONFIG -> ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG;
-                        case DYNAMIC_BROKER_CONFIG ->
-                            ConfigEntry.ConfigSource.DYNAMIC_BROKER_CONFIG;
-                        case DYNAMIC_DEFAULT_BROKER_CONFIG ->
-                            ConfigEntry.ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG;
-                        case STATIC_BROKER_CONFIG -> ConfigEntry.ConfigSource.STATIC_BROKER_CONFIG;
-                        case DEFAULT_CONFIG -> ConfigEntry.ConfigSource.DEFAULT_CONFIG;
-                        default -> ConfigEntry.ConfigSource.UNKNOWN;
-                      },
-                      e.getSensitive(),
-                      e.getReadOnly()));
-            }
-            f.complete(new Config(entries));
-          }
-          futures
-              .values()
-              .forEach(
-                  f ->
-                      f.completeExceptionally(
-                          new BrookException(
-                              "the broker's response did not mention this resource")));
-          return null;
-        },
-        failure -> futures.values().forEach(f -> f.completeExceptionally(failure)));
-    return new DescribeConfigsResult(futures);
+    return new DescribeConfigsResult(operations.describeConfigs(resources, timeout(options)));
   }
 
   @Override

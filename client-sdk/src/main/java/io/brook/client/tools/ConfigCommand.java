@@ -244,7 +244,10 @@ public final class ConfigCommand {
       if (a.has("--alter")) {
         ConfigResource r = new ConfigResource(target.type(), target.name());
         Map<ConfigResource, Collection<AlterConfigOp>> changes = Map.of(r, ops);
-        admin.incrementalAlterConfigs(changes).all().get(timeoutMs, TimeUnit.MILLISECONDS);
+        admin
+            .incrementalAlterConfigs(changes)
+            .all()
+            .get(timeoutMs + ToolArgs.AWAIT_MARGIN_MS, TimeUnit.MILLISECONDS);
         out.println(
             target.isDefault()
                 ? "Completed updating default config for brokers in the cluster."
@@ -260,10 +263,18 @@ public final class ConfigCommand {
         names.add(target.name());
       } else if (target.type() == ConfigResource.Type.TOPIC) {
         names.addAll(
-            new TreeSet<>(admin.listTopics().names().get(timeoutMs, TimeUnit.MILLISECONDS)));
+            new TreeSet<>(
+                admin
+                    .listTopics()
+                    .names()
+                    .get(timeoutMs + ToolArgs.AWAIT_MARGIN_MS, TimeUnit.MILLISECONDS)));
       } else {
         new TreeSet<>(
-                admin.describeCluster().nodes().get(timeoutMs, TimeUnit.MILLISECONDS).stream()
+                admin
+                    .describeCluster()
+                    .nodes()
+                    .get(timeoutMs + ToolArgs.AWAIT_MARGIN_MS, TimeUnit.MILLISECONDS)
+                    .stream()
                     .map(Node::id)
                     .toList())
             .forEach(id -> names.add(Integer.toString(id)));
@@ -272,7 +283,11 @@ public final class ConfigCommand {
       for (String n : names) {
         ConfigResource r = new ConfigResource(target.type(), n);
         Config c =
-            admin.describeConfigs(List.of(r)).all().get(timeoutMs, TimeUnit.MILLISECONDS).get(r);
+            admin
+                .describeConfigs(List.of(r))
+                .all()
+                .get(timeoutMs + ToolArgs.AWAIT_MARGIN_MS, TimeUnit.MILLISECONDS)
+                .get(r);
         describe(new Target(target.type(), n), c, a.has("--all"), out);
       }
       return 0;

@@ -82,7 +82,10 @@ public final class LeaderElectionCommand {
     Map<TopicPartition, Optional<Throwable>> results;
     try (Admin admin = admins.apply(props)) {
       results =
-          admin.electLeaders(type, partitions).partitions().get(timeoutMs, TimeUnit.MILLISECONDS);
+          admin
+              .electLeaders(type, partitions)
+              .partitions()
+              .get(timeoutMs + ToolArgs.AWAIT_MARGIN_MS, TimeUnit.MILLISECONDS);
     }
     return print(type, results, out, err);
   }

@@ -105,7 +105,7 @@ public final class ReassignPartitionsCommand {
     }
 
     private <T> T get(CompletableFuture<T> f) throws Exception {
-      return f.get(timeoutMs, TimeUnit.MILLISECONDS);
+      return f.get(timeoutMs + ToolArgs.AWAIT_MARGIN_MS, TimeUnit.MILLISECONDS);
     }
 
     // ------------------------------------------------------------------ generate

@@ -101,7 +101,10 @@ final class ReassignmentThrottle {
       }
       changes.put(new ConfigResource(ConfigResource.Type.TOPIC, t), ops);
     }
-    admin.incrementalAlterConfigs(changes).all().get(timeoutMs, TimeUnit.MILLISECONDS);
+    admin
+        .incrementalAlterConfigs(changes)
+        .all()
+        .get(timeoutMs + ToolArgs.AWAIT_MARGIN_MS, TimeUnit.MILLISECONDS);
   }
 
   /** Deletes both rates on {@code brokers}. */
@@ -114,7 +117,10 @@ final class ReassignmentThrottle {
           List.of(delete(LEADER_RATE), delete(FOLLOWER_RATE)));
     }
     if (!changes.isEmpty()) {
-      admin.incrementalAlterConfigs(changes).all().get(timeoutMs, TimeUnit.MILLISECONDS);
+      admin
+          .incrementalAlterConfigs(changes)
+          .all()
+          .get(timeoutMs + ToolArgs.AWAIT_MARGIN_MS, TimeUnit.MILLISECONDS);
     }
   }
 
@@ -127,7 +133,10 @@ final class ReassignmentThrottle {
           List.of(delete(LEADER_REPLICAS), delete(FOLLOWER_REPLICAS)));
     }
     if (!changes.isEmpty()) {
-      admin.incrementalAlterConfigs(changes).all().get(timeoutMs, TimeUnit.MILLISECONDS);
+      admin
+          .incrementalAlterConfigs(changes)
+          .all()
+          .get(timeoutMs + ToolArgs.AWAIT_MARGIN_MS, TimeUnit.MILLISECONDS);
     }
   }
 

@@ -26,6 +26,13 @@ final class ToolArgs {
     }
   }
 
+  /**
+   * How much longer than an admin call's own timeout a tool waits for its future: the admin client
+   * fails the call at its timeout with a message naming the call and its last error, which is
+   * better than the bare TimeoutException of the wait.
+   */
+  static final long AWAIT_MARGIN_MS = 5_000;
+
   private final Map<String, List<String>> values = new HashMap<>();
   private final Set<String> present = new java.util.HashSet<>();
 
@@ -210,7 +217,8 @@ final class ToolArgs {
           && root.getCause() != null) {
         root = root.getCause();
       }
-      err.println("Error: " + String.valueOf(root.getMessage()).replace('\n', ' '));
+      String message = root.getMessage() != null ? root.getMessage() : root.toString();
+      err.println("Error: " + message.replace('\n', ' '));
       if (verbose) {
         e.printStackTrace(err);
       }

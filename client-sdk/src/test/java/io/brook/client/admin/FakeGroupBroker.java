@@ -66,11 +66,16 @@ public final class FakeGroupBroker implements AutoCloseable {
   /** Brokers Metadata lists besides this one; the host "deadhost" cannot be reached. */
   public final List<BrokerEndpoint> otherBrokers = new CopyOnWriteArrayList<>();
 
+  /** The hosts the admin client opened channels to, in order. */
+  public final List<String> connectedHosts = new CopyOnWriteArrayList<>();
+
   public ChannelFactory channels() {
-    return (host, port) ->
-        InProcessChannelBuilder.forName(host.equals("deadhost") ? name + "-nobody" : name)
-            .directExecutor()
-            .build();
+    return (host, port) -> {
+      connectedHosts.add(host);
+      return InProcessChannelBuilder.forName(host.equals("deadhost") ? name + "-nobody" : name)
+          .directExecutor()
+          .build();
+    };
   }
 
   /** An admin client on this broker. */

@@ -237,4 +237,33 @@ class OperationsAdminTest {
     assertInstanceOf(
         UnknownTopicOrPartitionException.class, unknown.get(new TopicPartition("nope", 0)).get());
   }
+
+  @Test
+  void aBrokersOwnConfigsAreAskedOfThatBroker() throws Exception {
+    broker.ops.configs.put("broker:2", Map.of("log.retention.ms", "5"));
+    Config c = get(admin.describeConfigs(List.of(BROKER_2)).all()).get(BROKER_2);
+    assertEquals("5", c.get("log.retention.ms").value());
+    assertEquals(
+        ConfigEntry.ConfigSource.DYNAMIC_BROKER_CONFIG, c.get("log.retention.ms").source());
+    assertTrue(broker.connectedHosts.contains("broker2"), broker.connectedHosts.toString());
+
+    ConfigResource defaults = new ConfigResource(ConfigResource.Type.BROKER, "");
+    broker.ops.configs.put("broker:", Map.of("log.retention.ms", "7"));
+    assertEquals(
+        ConfigEntry.ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG,
+        get(admin.describeConfigs(List.of(defaults)).all())
+            .get(defaults)
+            .get("log.retention.ms")
+            .source());
+
+    ConfigResource gone = new ConfigResource(ConfigResource.Type.BROKER, "9");
+    Throwable e =
+        failure(
+            admin
+                .describeConfigs(List.of(gone), new DescribeConfigsOptions().timeoutMs(300))
+                .all());
+    assertTrue(
+        e.getMessage().contains("Broker 9 is not available (live brokers: 1,2,3,4)"),
+        e.getMessage());
+  }
 }

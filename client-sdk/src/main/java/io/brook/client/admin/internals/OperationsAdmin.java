@@ -1,10 +1,14 @@
 package io.brook.client.admin.internals;
 
 import io.brook.client.admin.AlterConfigOp;
+import io.brook.client.admin.Config;
+import io.brook.client.admin.ConfigEntry;
 import io.brook.client.admin.ConfigResource;
 import io.brook.client.admin.ElectionType;
 import io.brook.client.admin.NewPartitionReassignment;
 import io.brook.client.admin.PartitionReassignment;
+import io.brook.client.common.Node;
+import io.brook.client.common.errors.BrokerNotAvailableException;
 import io.brook.client.common.errors.BrookException;
 import io.brook.client.internals.ErrorMapping;
 import io.brook.common.TopicPartition;
@@ -14,7 +18,13 @@ import io.brook.protocol.v1.AlterConfigsResourceResult;
 import io.brook.protocol.v1.AlterPartitionReassignmentsRequest;
 import io.brook.protocol.v1.AlterPartitionReassignmentsResponse;
 import io.brook.protocol.v1.AlterableConfig;
+import io.brook.protocol.v1.BrokerEndpoint;
 import io.brook.protocol.v1.ConfigResourceType;
+import io.brook.protocol.v1.ConfigSource;
+import io.brook.protocol.v1.DescribeClusterRequest;
+import io.brook.protocol.v1.DescribeClusterResponse;
+import io.brook.protocol.v1.DescribeConfigsRequest;
+import io.brook.protocol.v1.DescribeConfigsResponse;
 import io.brook.protocol.v1.ElectLeadersPartitionResult;
 import io.brook.protocol.v1.ElectLeadersRequest;
 import io.brook.protocol.v1.ElectLeadersResponse;
@@ -31,6 +41,7 @@ import io.brook.protocol.v1.ReassignablePartitionResult;
 import io.brook.protocol.v1.ReassignableTopic;
 import io.brook.protocol.v1.ReassignableTopicResult;
 import io.brook.protocol.v1.TopicPartitions;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,6 +50,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.stream.Collectors;
 
 /**
  * The operations calls of the admin client (KIP-339 incrementalAlterConfigs, KIP-455 partition
@@ -80,6 +92,107 @@ public final class OperationsAdmin {
           default -> ConfigResource.Type.UNKNOWN;
         },
         r.getName());
+  }
+
+  /**
+   * Describes configs. A broker's own configs (a BROKER resource named by its id) are answered by
+   * that broker only, as in Kafka: such resources are sent to their broker (found through
+   * DescribeCluster); topics and the cluster-wide broker default go to any broker.
+   */
+  public Map<ConfigResource, CompletableFuture<Config>> describeConfigs(
+      Collection<ConfigResource> resources, long timeoutMs) {
+    Map<ConfigResource, CompletableFuture<Config>> futures = new LinkedHashMap<>();
+    Map<Integer, List<ConfigResource>> byBroker = new TreeMap<>();
+    List<ConfigResource> anyBroker = new ArrayList<>();
+    for (ConfigResource r : resources) {
+      if (futures.putIfAbsent(r, new CompletableFuture<>()) != null) {
+        continue;
+      }
+      if (r.type() == ConfigResource.Type.BROKER && r.name().matches("\\d{1,9}")) {
+        byBroker.computeIfAbsent(Integer.parseInt(r.name()), b -> new ArrayList<>()).add(r);
+      } else {
+        anyBroker.add(r);
+      }
+    }
+    if (!anyBroker.isEmpty()) {
+      describeConfigsAt(null, anyBroker, futures, timeoutMs);
+    }
+    byBroker.forEach((id, rs) -> describeConfigsAt(id, rs, futures, timeoutMs));
+    return futures;
+  }
+
+  private void describeConfigsAt(
+      Integer brokerId,
+      List<ConfigResource> resources,
+      Map<ConfigResource, CompletableFuture<Config>> futures,
+      long timeoutMs) {
+    DescribeConfigsRequest.Builder req = DescribeConfigsRequest.newBuilder();
+    resources.forEach(r -> req.addResources(toWire(r)));
+    DescribeConfigsRequest request = req.build();
+    List<CompletableFuture<Config>> mine = resources.stream().map(futures::get).toList();
+    calls.submitRouted(
+        "describeConfigs",
+        timeoutMs,
+        (any, stubs) -> {
+          if (brokerId == null) {
+            return any.describeConfigs(request);
+          }
+          DescribeClusterResponse cluster =
+              any.describeCluster(DescribeClusterRequest.getDefaultInstance());
+          for (BrokerEndpoint b : cluster.getBrokersList()) {
+            if (b.getId() == brokerId) {
+              return stubs
+                  .to(new Node(b.getId(), b.getHost(), b.getPort(), b.getRack()))
+                  .describeConfigs(request);
+            }
+          }
+          throw new BrokerNotAvailableException(
+              "Broker "
+                  + brokerId
+                  + " is not available (live brokers: "
+                  + cluster.getBrokersList().stream()
+                      .map(b -> Integer.toString(b.getId()))
+                      .sorted()
+                      .collect(Collectors.joining(","))
+                  + ")");
+        },
+        (DescribeConfigsResponse resp) -> {
+          for (io.brook.protocol.v1.DescribeConfigsResult r : resp.getResultsList()) {
+            CompletableFuture<Config> f = futures.get(fromWire(r.getResource()));
+            if (f == null) {
+              continue;
+            }
+            if (r.getError() != ErrorCode.NONE) {
+              f.completeExceptionally(ErrorMapping.exception(r.getError(), r.getErrorMessage()));
+              continue;
+            }
+            List<ConfigEntry> entries = new ArrayList<>();
+            for (io.brook.protocol.v1.ConfigEntry e : r.getEntriesList()) {
+              entries.add(
+                  new ConfigEntry(
+                      e.getName(),
+                      e.getValue(),
+                      source(e.getSource()),
+                      e.getSensitive(),
+                      e.getReadOnly()));
+            }
+            f.complete(new Config(entries));
+          }
+          mine.forEach(f -> f.completeExceptionally(noAnswer("resource")));
+          return null;
+        },
+        failure -> mine.forEach(f -> f.completeExceptionally(failure)));
+  }
+
+  private static ConfigEntry.ConfigSource source(ConfigSource s) {
+    return switch (s) {
+      case DYNAMIC_TOPIC_CONFIG -> ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG;
+      case DYNAMIC_BROKER_CONFIG -> ConfigEntry.ConfigSource.DYNAMIC_BROKER_CONFIG;
+      case DYNAMIC_DEFAULT_BROKER_CONFIG -> ConfigEntry.ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG;
+      case STATIC_BROKER_CONFIG -> ConfigEntry.ConfigSource.STATIC_BROKER_CONFIG;
+      case DEFAULT_CONFIG -> ConfigEntry.ConfigSource.DEFAULT_CONFIG;
+      default -> ConfigEntry.ConfigSource.UNKNOWN;
+    };
   }
 
   public Map<ConfigResource, CompletableFuture<Void>> incrementalAlterConfigs(
