@@ -39,8 +39,10 @@ final class ReassignmentThrottle {
   private ReassignmentThrottle() {}
 
   /**
-   * The throttle of moving {@code current} to {@code target} (partitions whose replica list does
-   * not change are not throttled).
+   * The throttle of moving {@code current} to {@code target}. Only partitions that gain a replica
+   * copy data, so only they are throttled: a reorder or a removal completes at once, and a throttle
+   * set for it would outlive it (the controller clears a partition's entries when its copy
+   * completes).
    */
   static Plan plan(
       Map<TopicPartition, List<Integer>> current, Map<TopicPartition, List<Integer>> target) {
@@ -50,8 +52,8 @@ final class ReassignmentThrottle {
     for (Map.Entry<TopicPartition, List<Integer>> e : new TreeMap<>(target).entrySet()) {
       TopicPartition tp = e.getKey();
       List<Integer> now = current.getOrDefault(tp, List.of());
-      if (now.equals(e.getValue())) {
-        continue;
+      if (now.containsAll(e.getValue())) {
+        continue; // nothing to copy: unchanged, reordered, or only replicas removed
       }
       brokers.addAll(now);
       brokers.addAll(e.getValue());

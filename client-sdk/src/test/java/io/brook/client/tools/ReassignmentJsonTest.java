@@ -128,11 +128,16 @@ class ReassignmentJsonTest {
     Map<TopicPartition, List<Integer>> current =
         Map.of(
             new TopicPartition("t", 0), List.of(1, 2, 3),
-            new TopicPartition("t", 1), List.of(2, 3, 1));
+            new TopicPartition("t", 1), List.of(2, 3, 1),
+            new TopicPartition("t", 2), List.of(2, 3, 1),
+            new TopicPartition("t", 3), List.of(2, 3, 1));
+    // t-1 unchanged, t-2 reordered, t-3 loses a replica: nothing to copy, no throttle
     Map<TopicPartition, List<Integer>> target =
         Map.of(
             new TopicPartition("t", 0), List.of(2, 3, 4),
-            new TopicPartition("t", 1), List.of(2, 3, 1));
+            new TopicPartition("t", 1), List.of(2, 3, 1),
+            new TopicPartition("t", 2), List.of(1, 2, 3),
+            new TopicPartition("t", 3), List.of(2, 3));
     ReassignmentThrottle.Plan p = ReassignmentThrottle.plan(current, target);
     assertEquals(Set.of(1, 2, 3, 4), p.brokers());
     assertEquals(Map.of("t", "0:1,0:2,0:3"), p.leaderReplicas());
