@@ -1,6 +1,8 @@
 package io.brook.broker.grpc;
 
 import io.brook.broker.server.BrokerApi;
+import io.brook.protocol.v1.AlterPartitionReassignmentsRequest;
+import io.brook.protocol.v1.AlterPartitionReassignmentsResponse;
 import io.brook.protocol.v1.BrokerServiceGrpc;
 import io.brook.protocol.v1.CreatePartitionsRequest;
 import io.brook.protocol.v1.CreatePartitionsResponse;
@@ -16,12 +18,16 @@ import io.brook.protocol.v1.DescribeConfigsRequest;
 import io.brook.protocol.v1.DescribeConfigsResponse;
 import io.brook.protocol.v1.DescribeGroupsRequest;
 import io.brook.protocol.v1.DescribeGroupsResponse;
+import io.brook.protocol.v1.ElectLeadersRequest;
+import io.brook.protocol.v1.ElectLeadersResponse;
 import io.brook.protocol.v1.FetchRequest;
 import io.brook.protocol.v1.FetchResponse;
 import io.brook.protocol.v1.FindCoordinatorRequest;
 import io.brook.protocol.v1.FindCoordinatorResponse;
 import io.brook.protocol.v1.HeartbeatRequest;
 import io.brook.protocol.v1.HeartbeatResponse;
+import io.brook.protocol.v1.IncrementalAlterConfigsRequest;
+import io.brook.protocol.v1.IncrementalAlterConfigsResponse;
 import io.brook.protocol.v1.InitProducerIdRequest;
 import io.brook.protocol.v1.InitProducerIdResponse;
 import io.brook.protocol.v1.JoinGroupRequest;
@@ -32,6 +38,8 @@ import io.brook.protocol.v1.ListGroupsRequest;
 import io.brook.protocol.v1.ListGroupsResponse;
 import io.brook.protocol.v1.ListOffsetsRequest;
 import io.brook.protocol.v1.ListOffsetsResponse;
+import io.brook.protocol.v1.ListPartitionReassignmentsRequest;
+import io.brook.protocol.v1.ListPartitionReassignmentsResponse;
 import io.brook.protocol.v1.MetadataRequest;
 import io.brook.protocol.v1.MetadataResponse;
 import io.brook.protocol.v1.OffsetCommitRequest;
@@ -124,6 +132,31 @@ public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, 
   public void createPartitions(
       CreatePartitionsRequest req, StreamObserver<CreatePartitionsResponse> out) {
     reply(() -> api.createPartitions(req), out);
+  }
+
+  @Override
+  public void incrementalAlterConfigs(
+      IncrementalAlterConfigsRequest req, StreamObserver<IncrementalAlterConfigsResponse> out) {
+    reply(() -> api.incrementalAlterConfigs(req), out);
+  }
+
+  @Override
+  public void alterPartitionReassignments(
+      AlterPartitionReassignmentsRequest req,
+      StreamObserver<AlterPartitionReassignmentsResponse> out) {
+    reply(() -> api.alterPartitionReassignments(req), out);
+  }
+
+  @Override
+  public void listPartitionReassignments(
+      ListPartitionReassignmentsRequest req,
+      StreamObserver<ListPartitionReassignmentsResponse> out) {
+    reply(() -> api.listPartitionReassignments(req), out);
+  }
+
+  @Override
+  public void electLeaders(ElectLeadersRequest req, StreamObserver<ElectLeadersResponse> out) {
+    reply(() -> api.electLeaders(req), out);
   }
 
   @Override

@@ -3,6 +3,8 @@ package io.brook.broker.grpc;
 import io.brook.broker.server.ControllerClient;
 import io.brook.protocol.v1.AllocateProducerIdsRequest;
 import io.brook.protocol.v1.AllocateProducerIdsResponse;
+import io.brook.protocol.v1.AlterPartitionReassignmentsRequest;
+import io.brook.protocol.v1.AlterPartitionReassignmentsResponse;
 import io.brook.protocol.v1.AlterPartitionRequest;
 import io.brook.protocol.v1.AlterPartitionResponse;
 import io.brook.protocol.v1.BrokerEndpoint;
@@ -15,6 +17,12 @@ import io.brook.protocol.v1.CreateTopicsRequest;
 import io.brook.protocol.v1.CreateTopicsResponse;
 import io.brook.protocol.v1.DeleteTopicsRequest;
 import io.brook.protocol.v1.DeleteTopicsResponse;
+import io.brook.protocol.v1.ElectLeadersRequest;
+import io.brook.protocol.v1.ElectLeadersResponse;
+import io.brook.protocol.v1.IncrementalAlterConfigsRequest;
+import io.brook.protocol.v1.IncrementalAlterConfigsResponse;
+import io.brook.protocol.v1.ListPartitionReassignmentsRequest;
+import io.brook.protocol.v1.ListPartitionReassignmentsResponse;
 import io.grpc.Context;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
@@ -116,6 +124,57 @@ public final class GrpcControllerClient implements ControllerClient {
     try {
       Context.ROOT.run(
           () -> stub(controller, timeoutMs).controlledShutdown(request, completing(f)));
+    } catch (RuntimeException e) {
+      f.completeExceptionally(e);
+    }
+    return f;
+  }
+
+  @Override
+  public CompletableFuture<IncrementalAlterConfigsResponse> incrementalAlterConfigs(
+      BrokerEndpoint controller, IncrementalAlterConfigsRequest request, long timeoutMs) {
+    CompletableFuture<IncrementalAlterConfigsResponse> f = new CompletableFuture<>();
+    try {
+      Context.ROOT.run(
+          () -> stub(controller, timeoutMs).incrementalAlterConfigs(request, completing(f)));
+    } catch (RuntimeException e) {
+      f.completeExceptionally(e);
+    }
+    return f;
+  }
+
+  @Override
+  public CompletableFuture<AlterPartitionReassignmentsResponse> alterPartitionReassignments(
+      BrokerEndpoint controller, AlterPartitionReassignmentsRequest request, long timeoutMs) {
+    CompletableFuture<AlterPartitionReassignmentsResponse> f = new CompletableFuture<>();
+    try {
+      Context.ROOT.run(
+          () -> stub(controller, timeoutMs).alterPartitionReassignments(request, completing(f)));
+    } catch (RuntimeException e) {
+      f.completeExceptionally(e);
+    }
+    return f;
+  }
+
+  @Override
+  public CompletableFuture<ListPartitionReassignmentsResponse> listPartitionReassignments(
+      BrokerEndpoint controller, ListPartitionReassignmentsRequest request, long timeoutMs) {
+    CompletableFuture<ListPartitionReassignmentsResponse> f = new CompletableFuture<>();
+    try {
+      Context.ROOT.run(
+          () -> stub(controller, timeoutMs).listPartitionReassignments(request, completing(f)));
+    } catch (RuntimeException e) {
+      f.completeExceptionally(e);
+    }
+    return f;
+  }
+
+  @Override
+  public CompletableFuture<ElectLeadersResponse> electLeaders(
+      BrokerEndpoint controller, ElectLeadersRequest request, long timeoutMs) {
+    CompletableFuture<ElectLeadersResponse> f = new CompletableFuture<>();
+    try {
+      Context.ROOT.run(() -> stub(controller, timeoutMs).electLeaders(request, completing(f)));
     } catch (RuntimeException e) {
       f.completeExceptionally(e);
     }

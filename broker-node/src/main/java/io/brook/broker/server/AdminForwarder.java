@@ -4,6 +4,9 @@ import io.brook.common.Scheduler;
 import io.brook.common.Time;
 import io.brook.protocol.v1.AllocateProducerIdsRequest;
 import io.brook.protocol.v1.AllocateProducerIdsResponse;
+import io.brook.protocol.v1.AlterConfigsResourceResult;
+import io.brook.protocol.v1.AlterPartitionReassignmentsRequest;
+import io.brook.protocol.v1.AlterPartitionReassignmentsResponse;
 import io.brook.protocol.v1.AlterPartitionRequest;
 import io.brook.protocol.v1.AlterPartitionResponse;
 import io.brook.protocol.v1.BrokerEndpoint;
@@ -19,7 +22,13 @@ import io.brook.protocol.v1.CreateTopicsResponse;
 import io.brook.protocol.v1.DeletableTopicResult;
 import io.brook.protocol.v1.DeleteTopicsRequest;
 import io.brook.protocol.v1.DeleteTopicsResponse;
+import io.brook.protocol.v1.ElectLeadersRequest;
+import io.brook.protocol.v1.ElectLeadersResponse;
 import io.brook.protocol.v1.ErrorCode;
+import io.brook.protocol.v1.IncrementalAlterConfigsRequest;
+import io.brook.protocol.v1.IncrementalAlterConfigsResponse;
+import io.brook.protocol.v1.ListPartitionReassignmentsRequest;
+import io.brook.protocol.v1.ListPartitionReassignmentsResponse;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -33,11 +42,12 @@ import org.apache.logging.log4j.Logger;
 
 /**
  * Sends controller calls (CreateTopics, DeleteTopics, CreatePartitions, AlterPartition,
- * AllocateProducerIds, ControlledShutdown) to the active controller: the one in this broker when it
- * is active, otherwise the controller named by the metadata cache over ControllerService. While no
- * controller answers (an election is in progress: NOT_CONTROLLER, unknown controller, unreachable),
- * the call is retried every {@code retry.backoff.ms} until its timeout, then answered with
- * NOT_CONTROLLER per topic.
+ * AllocateProducerIds, ControlledShutdown, and the operations calls IncrementalAlterConfigs,
+ * Alter/ListPartitionReassignments, ElectLeaders) to the active controller: the one in this broker
+ * when it is active, otherwise the controller named by the metadata cache over ControllerService.
+ * While no controller answers (an election is in progress: NOT_CONTROLLER, unknown controller,
+ * unreachable), the call is retried every {@code retry.backoff.ms} until its timeout, then answered
+ * with NOT_CONTROLLER per topic.
  *
  * <p>Thread-safe. Retries run on the scheduler; nothing blocks.
  */
@@ -194,6 +204,82 @@ public final class AdminForwarder {
                 .setError(ErrorCode.NOT_CONTROLLER)
                 .setErrorMessage(why)
                 .build());
+  }
+
+  /**
+   * Changes topic or broker configs on the active controller; retried while no controller answers
+   * (every resource NOT_CONTROLLER), then NOT_CONTROLLER per resource.
+   */
+  public CompletableFuture<IncrementalAlterConfigsResponse> incrementalAlterConfigs(
+      IncrementalAlterConfigsRequest req) {
+    return forward(
+        timeoutOf(req.getTimeoutMs()),
+        c -> c.incrementalAlterConfigs(req),
+        (ep, left) -> remote.incrementalAlterConfigs(ep, req, left),
+        r ->
+            r.getResultsCount() > 0
+                && r.getResultsList().stream()
+                    .allMatch(x -> x.getError() == ErrorCode.NOT_CONTROLLER),
+        why -> {
+          IncrementalAlterConfigsResponse.Builder b = IncrementalAlterConfigsResponse.newBuilder();
+          req.getResourcesList()
+              .forEach(
+                  res ->
+                      b.addResults(
+                          AlterConfigsResourceResult.newBuilder()
+                              .setResource(res.getResource())
+                              .setError(ErrorCode.NOT_CONTROLLER)
+                              .setErrorMessage(why)));
+          return b.build();
+        });
+  }
+
+  /** Starts or cancels reassignments on the active controller; retried like the others. */
+  public CompletableFuture<AlterPartitionReassignmentsResponse> alterPartitionReassignments(
+      AlterPartitionReassignmentsRequest req) {
+    return forward(
+        timeoutOf(req.getTimeoutMs()),
+        c -> c.alterPartitionReassignments(req),
+        (ep, left) -> remote.alterPartitionReassignments(ep, req, left),
+        r -> r.getError() == ErrorCode.NOT_CONTROLLER,
+        why ->
+            AlterPartitionReassignmentsResponse.newBuilder()
+                .setError(ErrorCode.NOT_CONTROLLER)
+                .setErrorMessage(why)
+                .build());
+  }
+
+  /** The reassignments in progress, as the active controller knows them. */
+  public CompletableFuture<ListPartitionReassignmentsResponse> listPartitionReassignments(
+      ListPartitionReassignmentsRequest req) {
+    return forward(
+        timeoutOf(req.getTimeoutMs()),
+        c -> c.listPartitionReassignments(req),
+        (ep, left) -> remote.listPartitionReassignments(ep, req, left),
+        r -> r.getError() == ErrorCode.NOT_CONTROLLER,
+        why ->
+            ListPartitionReassignmentsResponse.newBuilder()
+                .setError(ErrorCode.NOT_CONTROLLER)
+                .setErrorMessage(why)
+                .build());
+  }
+
+  /** Preferred or unclean leader elections on the active controller. */
+  public CompletableFuture<ElectLeadersResponse> electLeaders(ElectLeadersRequest req) {
+    return forward(
+        timeoutOf(req.getTimeoutMs()),
+        c -> c.electLeaders(req),
+        (ep, left) -> remote.electLeaders(ep, req, left),
+        r -> r.getError() == ErrorCode.NOT_CONTROLLER,
+        why ->
+            ElectLeadersResponse.newBuilder()
+                .setError(ErrorCode.NOT_CONTROLLER)
+                .setErrorMessage(why)
+                .build());
+  }
+
+  private long timeoutOf(int requested) {
+    return requested > 0 ? requested : defaultTimeoutMs;
   }
 
   /**

@@ -1,5 +1,7 @@
 package io.brook.broker.server;
 
+import io.brook.protocol.v1.AlterPartitionReassignmentsRequest;
+import io.brook.protocol.v1.AlterPartitionReassignmentsResponse;
 import io.brook.protocol.v1.CreatePartitionsRequest;
 import io.brook.protocol.v1.CreatePartitionsResponse;
 import io.brook.protocol.v1.CreatePartitionsTopicResult;
@@ -17,6 +19,8 @@ import io.brook.protocol.v1.DescribeConfigsResponse;
 import io.brook.protocol.v1.DescribeGroupsRequest;
 import io.brook.protocol.v1.DescribeGroupsResponse;
 import io.brook.protocol.v1.DescribedGroup;
+import io.brook.protocol.v1.ElectLeadersRequest;
+import io.brook.protocol.v1.ElectLeadersResponse;
 import io.brook.protocol.v1.ErrorCode;
 import io.brook.protocol.v1.FetchRequest;
 import io.brook.protocol.v1.FetchResponse;
@@ -24,6 +28,8 @@ import io.brook.protocol.v1.FindCoordinatorRequest;
 import io.brook.protocol.v1.FindCoordinatorResponse;
 import io.brook.protocol.v1.HeartbeatRequest;
 import io.brook.protocol.v1.HeartbeatResponse;
+import io.brook.protocol.v1.IncrementalAlterConfigsRequest;
+import io.brook.protocol.v1.IncrementalAlterConfigsResponse;
 import io.brook.protocol.v1.InitProducerIdRequest;
 import io.brook.protocol.v1.InitProducerIdResponse;
 import io.brook.protocol.v1.JoinGroupRequest;
@@ -34,6 +40,8 @@ import io.brook.protocol.v1.ListGroupsRequest;
 import io.brook.protocol.v1.ListGroupsResponse;
 import io.brook.protocol.v1.ListOffsetsRequest;
 import io.brook.protocol.v1.ListOffsetsResponse;
+import io.brook.protocol.v1.ListPartitionReassignmentsRequest;
+import io.brook.protocol.v1.ListPartitionReassignmentsResponse;
 import io.brook.protocol.v1.MetadataRequest;
 import io.brook.protocol.v1.MetadataResponse;
 import io.brook.protocol.v1.OffsetCommitRequest;
@@ -109,6 +117,33 @@ public interface BrokerApi {
             .setProducerId(-1)
             .setProducerEpoch(-1)
             .build());
+  }
+
+  // ------------------------------------------------------------------ operations (forwarded to
+  // the controller). The defaults fail the call: an API without a controller; the broker's handler
+  // overrides them.
+
+  default CompletableFuture<IncrementalAlterConfigsResponse> incrementalAlterConfigs(
+      IncrementalAlterConfigsRequest request) {
+    return CompletableFuture.failedFuture(
+        new UnsupportedOperationException("This broker cannot serve IncrementalAlterConfigs"));
+  }
+
+  default CompletableFuture<AlterPartitionReassignmentsResponse> alterPartitionReassignments(
+      AlterPartitionReassignmentsRequest request) {
+    return CompletableFuture.failedFuture(
+        new UnsupportedOperationException("This broker cannot serve AlterPartitionReassignments"));
+  }
+
+  default CompletableFuture<ListPartitionReassignmentsResponse> listPartitionReassignments(
+      ListPartitionReassignmentsRequest request) {
+    return CompletableFuture.failedFuture(
+        new UnsupportedOperationException("This broker cannot serve ListPartitionReassignments"));
+  }
+
+  default CompletableFuture<ElectLeadersResponse> electLeaders(ElectLeadersRequest request) {
+    return CompletableFuture.failedFuture(
+        new UnsupportedOperationException("This broker cannot serve ElectLeaders"));
   }
 
   // ------------------------------------------------------------------ groups

@@ -11,6 +11,8 @@ import io.brook.broker.replica.ReplicaManager;
 import io.brook.common.Topic;
 import io.brook.common.TopicPartition;
 import io.brook.metadata.config.TopicConfigs;
+import io.brook.protocol.v1.AlterPartitionReassignmentsRequest;
+import io.brook.protocol.v1.AlterPartitionReassignmentsResponse;
 import io.brook.protocol.v1.BrokerEndpoint;
 import io.brook.protocol.v1.CoordinatorType;
 import io.brook.protocol.v1.CreatableTopic;
@@ -29,6 +31,8 @@ import io.brook.protocol.v1.DescribeConfigsRequest;
 import io.brook.protocol.v1.DescribeConfigsResponse;
 import io.brook.protocol.v1.DescribeGroupsRequest;
 import io.brook.protocol.v1.DescribeGroupsResponse;
+import io.brook.protocol.v1.ElectLeadersRequest;
+import io.brook.protocol.v1.ElectLeadersResponse;
 import io.brook.protocol.v1.ErrorCode;
 import io.brook.protocol.v1.FetchRequest;
 import io.brook.protocol.v1.FetchResponse;
@@ -36,6 +40,8 @@ import io.brook.protocol.v1.FindCoordinatorRequest;
 import io.brook.protocol.v1.FindCoordinatorResponse;
 import io.brook.protocol.v1.HeartbeatRequest;
 import io.brook.protocol.v1.HeartbeatResponse;
+import io.brook.protocol.v1.IncrementalAlterConfigsRequest;
+import io.brook.protocol.v1.IncrementalAlterConfigsResponse;
 import io.brook.protocol.v1.InitProducerIdRequest;
 import io.brook.protocol.v1.InitProducerIdResponse;
 import io.brook.protocol.v1.JoinGroupRequest;
@@ -50,6 +56,8 @@ import io.brook.protocol.v1.ListOffsetsRequest;
 import io.brook.protocol.v1.ListOffsetsResponse;
 import io.brook.protocol.v1.ListOffsetsTopic;
 import io.brook.protocol.v1.ListOffsetsTopicResponse;
+import io.brook.protocol.v1.ListPartitionReassignmentsRequest;
+import io.brook.protocol.v1.ListPartitionReassignmentsResponse;
 import io.brook.protocol.v1.MetadataRequest;
 import io.brook.protocol.v1.MetadataResponse;
 import io.brook.protocol.v1.OffsetCommitPartition;
@@ -340,6 +348,29 @@ public final class BrokerRequestHandler implements BrokerApi {
   @Override
   public CompletableFuture<CreatePartitionsResponse> createPartitions(CreatePartitionsRequest req) {
     return forwarder.createPartitions(req);
+  }
+
+  @Override
+  public CompletableFuture<IncrementalAlterConfigsResponse> incrementalAlterConfigs(
+      IncrementalAlterConfigsRequest req) {
+    return forwarder.incrementalAlterConfigs(req);
+  }
+
+  @Override
+  public CompletableFuture<AlterPartitionReassignmentsResponse> alterPartitionReassignments(
+      AlterPartitionReassignmentsRequest req) {
+    return forwarder.alterPartitionReassignments(req);
+  }
+
+  @Override
+  public CompletableFuture<ListPartitionReassignmentsResponse> listPartitionReassignments(
+      ListPartitionReassignmentsRequest req) {
+    return forwarder.listPartitionReassignments(req);
+  }
+
+  @Override
+  public CompletableFuture<ElectLeadersResponse> electLeaders(ElectLeadersRequest req) {
+    return forwarder.electLeaders(req);
   }
 
   // ------------------------------------------------------------------ groups

@@ -2,6 +2,8 @@ package io.brook.broker.server;
 
 import io.brook.protocol.v1.AllocateProducerIdsRequest;
 import io.brook.protocol.v1.AllocateProducerIdsResponse;
+import io.brook.protocol.v1.AlterPartitionReassignmentsRequest;
+import io.brook.protocol.v1.AlterPartitionReassignmentsResponse;
 import io.brook.protocol.v1.AlterPartitionRequest;
 import io.brook.protocol.v1.AlterPartitionResponse;
 import io.brook.protocol.v1.BrokerEndpoint;
@@ -13,6 +15,12 @@ import io.brook.protocol.v1.CreateTopicsRequest;
 import io.brook.protocol.v1.CreateTopicsResponse;
 import io.brook.protocol.v1.DeleteTopicsRequest;
 import io.brook.protocol.v1.DeleteTopicsResponse;
+import io.brook.protocol.v1.ElectLeadersRequest;
+import io.brook.protocol.v1.ElectLeadersResponse;
+import io.brook.protocol.v1.IncrementalAlterConfigsRequest;
+import io.brook.protocol.v1.IncrementalAlterConfigsResponse;
+import io.brook.protocol.v1.ListPartitionReassignmentsRequest;
+import io.brook.protocol.v1.ListPartitionReassignmentsResponse;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -42,6 +50,34 @@ public interface ControllerClient extends AutoCloseable {
 
   CompletableFuture<ControlledShutdownResponse> controlledShutdown(
       BrokerEndpoint controller, ControlledShutdownRequest request, long timeoutMs);
+
+  // The operations calls (configs, reassignments, elections). The defaults fail the call: a client
+  // that cannot forward them (test doubles written before these calls existed).
+
+  default CompletableFuture<IncrementalAlterConfigsResponse> incrementalAlterConfigs(
+      BrokerEndpoint controller, IncrementalAlterConfigsRequest request, long timeoutMs) {
+    return unsupported("IncrementalAlterConfigs");
+  }
+
+  default CompletableFuture<AlterPartitionReassignmentsResponse> alterPartitionReassignments(
+      BrokerEndpoint controller, AlterPartitionReassignmentsRequest request, long timeoutMs) {
+    return unsupported("AlterPartitionReassignments");
+  }
+
+  default CompletableFuture<ListPartitionReassignmentsResponse> listPartitionReassignments(
+      BrokerEndpoint controller, ListPartitionReassignmentsRequest request, long timeoutMs) {
+    return unsupported("ListPartitionReassignments");
+  }
+
+  default CompletableFuture<ElectLeadersResponse> electLeaders(
+      BrokerEndpoint controller, ElectLeadersRequest request, long timeoutMs) {
+    return unsupported("ElectLeaders");
+  }
+
+  private static <T> CompletableFuture<T> unsupported(String call) {
+    return CompletableFuture.failedFuture(
+        new UnsupportedOperationException(call + " is not supported by this client"));
+  }
 
   @Override
   void close();

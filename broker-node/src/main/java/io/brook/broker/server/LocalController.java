@@ -1,7 +1,10 @@
 package io.brook.broker.server;
 
+import io.brook.broker.grpc.InProcessControllerCalls;
 import io.brook.protocol.v1.AllocateProducerIdsRequest;
 import io.brook.protocol.v1.AllocateProducerIdsResponse;
+import io.brook.protocol.v1.AlterPartitionReassignmentsRequest;
+import io.brook.protocol.v1.AlterPartitionReassignmentsResponse;
 import io.brook.protocol.v1.AlterPartitionRequest;
 import io.brook.protocol.v1.AlterPartitionResponse;
 import io.brook.protocol.v1.ControlledShutdownRequest;
@@ -12,6 +15,12 @@ import io.brook.protocol.v1.CreateTopicsRequest;
 import io.brook.protocol.v1.CreateTopicsResponse;
 import io.brook.protocol.v1.DeleteTopicsRequest;
 import io.brook.protocol.v1.DeleteTopicsResponse;
+import io.brook.protocol.v1.ElectLeadersRequest;
+import io.brook.protocol.v1.ElectLeadersResponse;
+import io.brook.protocol.v1.IncrementalAlterConfigsRequest;
+import io.brook.protocol.v1.IncrementalAlterConfigsResponse;
+import io.brook.protocol.v1.ListPartitionReassignmentsRequest;
+import io.brook.protocol.v1.ListPartitionReassignmentsResponse;
 import java.util.concurrent.CompletableFuture;
 
 /** The controller candidate running in this broker, as the admin forwarder sees it. */
@@ -36,8 +45,34 @@ public interface LocalController {
   CompletableFuture<ControlledShutdownResponse> controlledShutdown(
       ControlledShutdownRequest request);
 
-  /** The controller candidate {@code c} of this broker. */
+  // The operations calls. The defaults: not supported (a controller without them).
+
+  default CompletableFuture<IncrementalAlterConfigsResponse> incrementalAlterConfigs(
+      IncrementalAlterConfigsRequest request) {
+    throw new IllegalStateException("IncrementalAlterConfigs is not supported here");
+  }
+
+  default CompletableFuture<AlterPartitionReassignmentsResponse> alterPartitionReassignments(
+      AlterPartitionReassignmentsRequest request) {
+    throw new IllegalStateException("AlterPartitionReassignments is not supported here");
+  }
+
+  default CompletableFuture<ListPartitionReassignmentsResponse> listPartitionReassignments(
+      ListPartitionReassignmentsRequest request) {
+    throw new IllegalStateException("ListPartitionReassignments is not supported here");
+  }
+
+  default CompletableFuture<ElectLeadersResponse> electLeaders(ElectLeadersRequest request) {
+    throw new IllegalStateException("ElectLeaders is not supported here");
+  }
+
+  /**
+   * The controller candidate {@code c} of this broker. The operations calls go through the
+   * controller's own ControllerService adapter, in process (no network), until Controller has
+   * methods of its own for them (see {@link InProcessControllerCalls}).
+   */
   static LocalController of(io.brook.controller.Controller c) {
+    InProcessControllerCalls ops = new InProcessControllerCalls(c.grpcService());
     return new LocalController() {
       @Override
       public boolean isActive() {
@@ -75,6 +110,29 @@ public interface LocalController {
       public CompletableFuture<ControlledShutdownResponse> controlledShutdown(
           ControlledShutdownRequest r) {
         return c.controlledShutdown(r);
+      }
+
+      @Override
+      public CompletableFuture<IncrementalAlterConfigsResponse> incrementalAlterConfigs(
+          IncrementalAlterConfigsRequest r) {
+        return ops.incrementalAlterConfigs(r);
+      }
+
+      @Override
+      public CompletableFuture<AlterPartitionReassignmentsResponse> alterPartitionReassignments(
+          AlterPartitionReassignmentsRequest r) {
+        return ops.alterPartitionReassignments(r);
+      }
+
+      @Override
+      public CompletableFuture<ListPartitionReassignmentsResponse> listPartitionReassignments(
+          ListPartitionReassignmentsRequest r) {
+        return ops.listPartitionReassignments(r);
+      }
+
+      @Override
+      public CompletableFuture<ElectLeadersResponse> electLeaders(ElectLeadersRequest r) {
+        return ops.electLeaders(r);
       }
     };
   }

@@ -5,6 +5,7 @@ import io.brook.common.TopicPartition;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 
@@ -154,6 +155,62 @@ public interface Admin extends AutoCloseable {
   /** Removes static members (by group.instance.id), or every member when the options name none. */
   RemoveMembersFromConsumerGroupResult removeMembersFromConsumerGroup(
       String groupId, RemoveMembersFromConsumerGroupOptions options);
+
+  // ------------------------------------------------------------------ operations
+
+  /**
+   * Changes configs of topics and brokers (Kafka's {@code incrementalAlterConfigs}); a broker
+   * resource named "" is the cluster-wide default. A resource with any invalid change is not
+   * changed at all; its future fails with the controller's message (which names the key).
+   */
+  default AlterConfigsResult incrementalAlterConfigs(
+      Map<ConfigResource, Collection<AlterConfigOp>> configs) {
+    return incrementalAlterConfigs(configs, new AlterConfigsOptions());
+  }
+
+  AlterConfigsResult incrementalAlterConfigs(
+      Map<ConfigResource, Collection<AlterConfigOp>> configs, AlterConfigsOptions options);
+
+  /**
+   * Moves partitions to new replicas, or cancels a move (an empty Optional), as Kafka's {@code
+   * alterPartitionReassignments}. The futures complete once the controller recorded the change; the
+   * move itself goes on in the background ({@link #listPartitionReassignments}).
+   */
+  default AlterPartitionReassignmentsResult alterPartitionReassignments(
+      Map<TopicPartition, Optional<NewPartitionReassignment>> reassignments) {
+    return alterPartitionReassignments(reassignments, new AlterPartitionReassignmentsOptions());
+  }
+
+  AlterPartitionReassignmentsResult alterPartitionReassignments(
+      Map<TopicPartition, Optional<NewPartitionReassignment>> reassignments,
+      AlterPartitionReassignmentsOptions options);
+
+  /** Every reassignment in progress. */
+  default ListPartitionReassignmentsResult listPartitionReassignments() {
+    return listPartitionReassignments(Optional.empty(), new ListPartitionReassignmentsOptions());
+  }
+
+  /** The reassignments in progress among {@code partitions}. */
+  default ListPartitionReassignmentsResult listPartitionReassignments(
+      Set<TopicPartition> partitions) {
+    return listPartitionReassignments(
+        Optional.of(partitions), new ListPartitionReassignmentsOptions());
+  }
+
+  ListPartitionReassignmentsResult listPartitionReassignments(
+      Optional<Set<TopicPartition>> partitions, ListPartitionReassignmentsOptions options);
+
+  /**
+   * Elects leaders (Kafka's {@code electLeaders}): the preferred replica, or for partitions without
+   * a leader any live replica (unclean). {@code partitions} null: every partition of the cluster.
+   */
+  default ElectLeadersResult electLeaders(
+      ElectionType electionType, Set<TopicPartition> partitions) {
+    return electLeaders(electionType, partitions, new ElectLeadersOptions());
+  }
+
+  ElectLeadersResult electLeaders(
+      ElectionType electionType, Set<TopicPartition> partitions, ElectLeadersOptions options);
 
   @Override
   default void close() {

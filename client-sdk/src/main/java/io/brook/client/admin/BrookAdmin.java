@@ -3,6 +3,7 @@ package io.brook.client.admin;
 import io.brook.client.admin.internals.AdminCalls;
 import io.brook.client.admin.internals.ConsumerGroupAdmin;
 import io.brook.client.admin.internals.ListOffsetsLookup;
+import io.brook.client.admin.internals.OperationsAdmin;
 import io.brook.client.common.Node;
 import io.brook.client.common.errors.ApiException;
 import io.brook.client.common.errors.BrookException;
@@ -31,8 +32,6 @@ import io.brook.protocol.v1.DeleteTopicsRequest;
 import io.brook.protocol.v1.DeleteTopicsResponse;
 import io.brook.protocol.v1.DescribeClusterRequest;
 import io.brook.protocol.v1.DescribeClusterResponse;
-import io.brook.protocol.v1.DescribeConfigsRequest;
-import io.brook.protocol.v1.DescribeConfigsResponse;
 import io.brook.protocol.v1.ErrorCode;
 import io.brook.protocol.v1.MetadataRequest;
 import io.brook.protocol.v1.MetadataResponse;
@@ -46,6 +45,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
@@ -64,6 +64,7 @@ public final class BrookAdmin implements Admin {
   private final AdminCalls calls;
   private final ConsumerGroupAdmin groups;
   private final ListOffsetsLookup offsets;
+  private final OperationsAdmin operations;
 
   BrookAdmin(Properties props) {
     this(propsToMap(props));
@@ -88,6 +89,7 @@ public final class BrookAdmin implements Admin {
             time);
     this.groups = new ConsumerGroupAdmin(calls);
     this.offsets = new ListOffsetsLookup(calls);
+    this.operations = new OperationsAdmin(calls);
   }
 
   public static Admin create(AdminClientConfig config) {
@@ -397,73 +399,7 @@ public final class BrookAdmin implements Admin {
   @Override
   public DescribeConfigsResult describeConfigs(
       Collection<ConfigResource> resources, DescribeConfigsOptions options) {
-    Map<ConfigResource, CompletableFuture<Config>> futures = new LinkedHashMap<>();
-    DescribeConfigsRequest.Builder req = DescribeConfigsRequest.newBuilder();
-    for (ConfigResource r : resources) {
-      futures.put(r, new CompletableFuture<>());
-      req.addResources(
-          io.brook.protocol.v1.ConfigResource.newBuilder()
-              .setType(
-                  r.type() == ConfigResource.Type.TOPIC
-                      ? io.brook.protocol.v1.ConfigResourceType.TOPIC
-                      : r.type() == ConfigResource.Type.BROKER
-                          ? io.brook.protocol.v1.ConfigResourceType.BROKER
-                          : io.brook.protocol.v1.ConfigResourceType.CONFIG_RESOURCE_UNKNOWN)
-              .setName(r.name()));
-    }
-    DescribeConfigsRequest request = req.build();
-    calls.submit(
-        "describeConfigs",
-        timeout(options),
-        stub -> stub.describeConfigs(request),
-        (DescribeConfigsResponse resp) -> {
-          for (io.brook.protocol.v1.DescribeConfigsResult r : resp.getResultsList()) {
-            ConfigResource key =
-                new ConfigResource(
-                    switch (r.getResource().getType()) {
-                      case TOPIC -> ConfigResource.Type.TOPIC;
-                      case BROKER -> ConfigResource.Type.BROKER;
-                      default -> ConfigResource.Type.UNKNOWN;
-                    },
-                    r.getResource().getName());
-            CompletableFuture<Config> f = futures.get(key);
-            if (f == null) {
-              continue;
-            }
-            if (r.getError() != ErrorCode.NONE) {
-              f.completeExceptionally(ErrorMapping.exception(r.getError(), r.getErrorMessage()));
-              continue;
-            }
-            List<ConfigEntry> entries = new ArrayList<>();
-            for (io.brook.protocol.v1.ConfigEntry e : r.getEntriesList()) {
-              entries.add(
-                  new ConfigEntry(
-                      e.getName(),
-                      e.getValue(),
-                      switch (e.getSource()) {
-                        case DYNAMIC_TOPIC_CONFIG -> ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG;
-                        case DYNAMIC_BROKER_CONFIG ->
-                            ConfigEntry.ConfigSource.DYNAMIC_BROKER_CONFIG;
-                        case STATIC_BROKER_CONFIG -> ConfigEntry.ConfigSource.STATIC_BROKER_CONFIG;
-                        case DEFAULT_CONFIG -> ConfigEntry.ConfigSource.DEFAULT_CONFIG;
-                        default -> ConfigEntry.ConfigSource.UNKNOWN;
-                      },
-                      e.getSensitive(),
-                      e.getReadOnly()));
-            }
-            f.complete(new Config(entries));
-          }
-          futures
-              .values()
-              .forEach(
-                  f ->
-                      f.completeExceptionally(
-                          new BrookException(
-                              "the broker's response did not mention this resource")));
-          return null;
-        },
-        failure -> futures.values().forEach(f -> f.completeExceptionally(failure)));
-    return new DescribeConfigsResult(futures);
+    return new DescribeConfigsResult(operations.describeConfigs(resources, timeout(options)));
   }
 
   @Override
@@ -514,6 +450,37 @@ public final class BrookAdmin implements Admin {
   public RemoveMembersFromConsumerGroupResult removeMembersFromConsumerGroup(
       String groupId, RemoveMembersFromConsumerGroupOptions options) {
     return groups.removeMembersFromConsumerGroup(groupId, options, timeout(options));
+  }
+
+  @Override
+  public AlterConfigsResult incrementalAlterConfigs(
+      Map<ConfigResource, Collection<AlterConfigOp>> configs, AlterConfigsOptions options) {
+    return new AlterConfigsResult(
+        operations.incrementalAlterConfigs(
+            configs, options.shouldValidateOnly(), timeout(options)));
+  }
+
+  @Override
+  public AlterPartitionReassignmentsResult alterPartitionReassignments(
+      Map<TopicPartition, Optional<NewPartitionReassignment>> reassignments,
+      AlterPartitionReassignmentsOptions options) {
+    return new AlterPartitionReassignmentsResult(
+        operations.alterPartitionReassignments(
+            reassignments, options.shouldValidateOnly(), timeout(options)));
+  }
+
+  @Override
+  public ListPartitionReassignmentsResult listPartitionReassignments(
+      Optional<Set<TopicPartition>> partitions, ListPartitionReassignmentsOptions options) {
+    return new ListPartitionReassignmentsResult(
+        operations.listPartitionReassignments(partitions, timeout(options)));
+  }
+
+  @Override
+  public ElectLeadersResult electLeaders(
+      ElectionType electionType, Set<TopicPartition> partitions, ElectLeadersOptions options) {
+    return new ElectLeadersResult(
+        operations.electLeaders(electionType, partitions, timeout(options)));
   }
 
   @Override

@@ -8,9 +8,15 @@ public record ConfigEntry(
   public enum ConfigSource {
     DYNAMIC_TOPIC_CONFIG,
     DYNAMIC_BROKER_CONFIG,
+    DYNAMIC_DEFAULT_BROKER_CONFIG,
     STATIC_BROKER_CONFIG,
     DEFAULT_CONFIG,
     UNKNOWN
+  }
+
+  /** A name and value only (for {@link AlterConfigOp}). */
+  public ConfigEntry(String name, String value) {
+    this(name, value, ConfigSource.UNKNOWN, false, false);
   }
 
   /** True when the value is the built-in default. */

@@ -7,6 +7,7 @@ import io.brook.client.common.errors.CoordinatorLoadInProgressException;
 import io.brook.client.common.errors.CoordinatorNotAvailableException;
 import io.brook.client.common.errors.CorruptRecordException;
 import io.brook.client.common.errors.DuplicateSequenceException;
+import io.brook.client.common.errors.ElectionNotNeededException;
 import io.brook.client.common.errors.EligibleLeadersNotAvailableException;
 import io.brook.client.common.errors.FencedInstanceIdException;
 import io.brook.client.common.errors.FencedLeaderEpochException;
@@ -32,6 +33,7 @@ import io.brook.client.common.errors.InvalidTopicException;
 import io.brook.client.common.errors.LeaderNotAvailableException;
 import io.brook.client.common.errors.MemberIdRequiredException;
 import io.brook.client.common.errors.NetworkException;
+import io.brook.client.common.errors.NoReassignmentInProgressException;
 import io.brook.client.common.errors.NotControllerException;
 import io.brook.client.common.errors.NotCoordinatorException;
 import io.brook.client.common.errors.NotEnoughReplicasAfterAppendException;
@@ -41,6 +43,8 @@ import io.brook.client.common.errors.OffsetMetadataTooLargeException;
 import io.brook.client.common.errors.OffsetNotAvailableException;
 import io.brook.client.common.errors.OffsetOutOfRangeException;
 import io.brook.client.common.errors.OutOfOrderSequenceException;
+import io.brook.client.common.errors.PreferredLeaderNotAvailableException;
+import io.brook.client.common.errors.ReassignmentInProgressException;
 import io.brook.client.common.errors.RebalanceInProgressException;
 import io.brook.client.common.errors.RecordBatchTooLargeException;
 import io.brook.client.common.errors.RecordTooLargeException;
@@ -122,6 +126,10 @@ public final class ErrorMapping {
       case GROUP_MAX_SIZE_REACHED -> new GroupMaxSizeReachedException(m);
       case FENCED_INSTANCE_ID -> new FencedInstanceIdException(m);
       case GROUP_SUBSCRIBED_TO_TOPIC -> new GroupSubscribedToTopicException(m);
+      case ELECTION_NOT_NEEDED -> new ElectionNotNeededException(m);
+      case PREFERRED_LEADER_NOT_AVAILABLE -> new PreferredLeaderNotAvailableException(m);
+      case NO_REASSIGNMENT_IN_PROGRESS -> new NoReassignmentInProgressException(m);
+      case REASSIGNMENT_IN_PROGRESS -> new ReassignmentInProgressException(m);
       default -> new UnknownServerException(m);
     };
   }
@@ -186,6 +194,11 @@ public final class ErrorMapping {
           "The broker rejected this static consumer since another consumer with the same"
               + " group.instance.id has registered with a different member.id.";
       case OFFSET_METADATA_TOO_LARGE -> "The metadata field of the offset request was too large.";
+      case ELECTION_NOT_NEEDED -> "Leader election not needed for topic partition.";
+      case PREFERRED_LEADER_NOT_AVAILABLE -> "The preferred leader was not available.";
+      case ELIGIBLE_LEADERS_NOT_AVAILABLE -> "Eligible topic partition leaders are not available.";
+      case NO_REASSIGNMENT_IN_PROGRESS -> "No partition reassignment is in progress.";
+      case REASSIGNMENT_IN_PROGRESS -> "A partition reassignment is in progress.";
       default -> code.name();
     };
   }

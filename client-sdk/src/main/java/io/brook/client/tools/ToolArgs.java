@@ -2,6 +2,7 @@ package io.brook.client.tools;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,6 +25,13 @@ final class ToolArgs {
       super(message);
     }
   }
+
+  /**
+   * How much longer than an admin call's own timeout a tool waits for its future: the admin client
+   * fails the call at its timeout with a message naming the call and its last error, which is
+   * better than the bare TimeoutException of the wait.
+   */
+  static final long AWAIT_MARGIN_MS = 5_000;
 
   private final Map<String, List<String>> values = new HashMap<>();
   private final Set<String> present = new java.util.HashSet<>();
@@ -187,6 +195,32 @@ final class ToolArgs {
                   + message);
       if (verbose) {
         e.printStackTrace();
+      }
+      return 1;
+    }
+  }
+
+  /**
+   * Runs a tool body, printing a failure to {@code err} as one line ({@code "Error: "} and the
+   * message; for an ExecutionException, its cause's message) and answering exit code 1.
+   */
+  static int run(PrintStream err, boolean verbose, ToolBody body) {
+    try {
+      return body.run();
+    } catch (UsageException e) {
+      err.println("Error: " + e.getMessage());
+      return 1;
+    } catch (Exception e) {
+      Throwable root = e;
+      while ((root instanceof java.util.concurrent.ExecutionException
+              || root instanceof java.util.concurrent.CompletionException)
+          && root.getCause() != null) {
+        root = root.getCause();
+      }
+      String message = root.getMessage() != null ? root.getMessage() : root.toString();
+      err.println("Error: " + message.replace('\n', ' '));
+      if (verbose) {
+        e.printStackTrace(err);
       }
       return 1;
     }

@@ -49,6 +49,13 @@ public final class FakeGroupBroker implements AutoCloseable {
   public final Queue<ErrorCode> coordinatorErrors = new ConcurrentLinkedQueue<>();
 
   public final List<OffsetCommitRequest> commits = new CopyOnWriteArrayList<>();
+
+  /**
+   * The controller side of the operations calls (configs, reassignments, elections) and the
+   * cluster's brokers; a topic registered there is listed by Metadata with its replicas and leader.
+   */
+  public final FakeClusterOperations ops = new FakeClusterOperations();
+
   public final List<Object> requests = new CopyOnWriteArrayList<>();
   private final Server server;
 
@@ -59,11 +66,16 @@ public final class FakeGroupBroker implements AutoCloseable {
   /** Brokers Metadata lists besides this one; the host "deadhost" cannot be reached. */
   public final List<BrokerEndpoint> otherBrokers = new CopyOnWriteArrayList<>();
 
+  /** The hosts the admin client opened channels to, in order. */
+  public final List<String> connectedHosts = new CopyOnWriteArrayList<>();
+
   public ChannelFactory channels() {
-    return (host, port) ->
-        InProcessChannelBuilder.forName(host.equals("deadhost") ? name + "-nobody" : name)
-            .directExecutor()
-            .build();
+    return (host, port) -> {
+      connectedHosts.add(host);
+      return InProcessChannelBuilder.forName(host.equals("deadhost") ? name + "-nobody" : name)
+          .directExecutor()
+          .build();
+    };
   }
 
   /** An admin client on this broker. */
@@ -123,7 +135,55 @@ public final class FakeGroupBroker implements AutoCloseable {
     server.shutdownNow();
   }
 
+  private static <T> void answer(T response, StreamObserver<T> obs) {
+    obs.onNext(response);
+    obs.onCompleted();
+  }
+
   private final class Service extends BrokerServiceGrpc.BrokerServiceImplBase {
+    @Override
+    public void incrementalAlterConfigs(
+        IncrementalAlterConfigsRequest req, StreamObserver<IncrementalAlterConfigsResponse> obs) {
+      requests.add(req);
+      answer(ops.incrementalAlterConfigs(req), obs);
+    }
+
+    @Override
+    public void alterPartitionReassignments(
+        AlterPartitionReassignmentsRequest req,
+        StreamObserver<AlterPartitionReassignmentsResponse> obs) {
+      requests.add(req);
+      answer(ops.alterPartitionReassignments(req), obs);
+    }
+
+    @Override
+    public void listPartitionReassignments(
+        ListPartitionReassignmentsRequest req,
+        StreamObserver<ListPartitionReassignmentsResponse> obs) {
+      requests.add(req);
+      answer(ops.listPartitionReassignments(req), obs);
+    }
+
+    @Override
+    public void electLeaders(ElectLeadersRequest req, StreamObserver<ElectLeadersResponse> obs) {
+      requests.add(req);
+      answer(ops.electLeaders(req), obs);
+    }
+
+    @Override
+    public void describeConfigs(
+        DescribeConfigsRequest req, StreamObserver<DescribeConfigsResponse> obs) {
+      requests.add(req);
+      answer(ops.describeConfigs(req), obs);
+    }
+
+    @Override
+    public void describeCluster(
+        DescribeClusterRequest req, StreamObserver<DescribeClusterResponse> obs) {
+      requests.add(req);
+      answer(ops.describeCluster(), obs);
+    }
+
     @Override
     public void findCoordinator(
         FindCoordinatorRequest req, StreamObserver<FindCoordinatorResponse> obs) {
@@ -151,7 +211,40 @@ public final class FakeGroupBroker implements AutoCloseable {
               .addAllBrokers(otherBrokers);
       List<String> names =
           req.getTopicsCount() > 0 ? req.getTopicsList() : new ArrayList<>(topics.keySet());
+      ops.brokers.keySet().stream()
+          .filter(id -> id != 1)
+          .sorted()
+          .forEach(
+              id ->
+                  b.addBrokers(
+                      BrokerEndpoint.newBuilder()
+                          .setId(id)
+                          .setHost("broker" + id)
+                          .setPort(9092)
+                          .setRack(ops.brokers.get(id))));
+      if (req.getTopicsCount() == 0) {
+        names = new ArrayList<>(names);
+        for (String t : ops.replicas.keySet()) {
+          if (!names.contains(t)) {
+            names.add(t);
+          }
+        }
+      }
       for (String t : names) {
+        if (ops.replicas.containsKey(t)) {
+          TopicMetadata.Builder tm = TopicMetadata.newBuilder().setName(t);
+          List<List<Integer>> rs = ops.replicas.get(t);
+          for (int p = 0; p < rs.size(); p++) {
+            tm.addPartitions(
+                PartitionMetadata.newBuilder()
+                    .setPartition(p)
+                    .setLeader(ops.leaders.getOrDefault(new TopicPartition(t, p), -1))
+                    .addAllReplicas(rs.get(p))
+                    .addAllIsr(rs.get(p)));
+          }
+          b.addTopics(tm);
+          continue;
+        }
         long[][] parts = topics.get(t);
         TopicMetadata.Builder tm = TopicMetadata.newBuilder().setName(t);
         if (parts == null) {

@@ -1,0 +1,4 @@
+package io.brook.client.admin;
+
+/** Options for electLeaders. */
+public final class ElectLeadersOptions extends AbstractOptions<ElectLeadersOptions> {}
