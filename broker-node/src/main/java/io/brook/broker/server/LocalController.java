@@ -1,6 +1,5 @@
 package io.brook.broker.server;
 
-import io.brook.broker.grpc.InProcessControllerCalls;
 import io.brook.protocol.v1.AllocateProducerIdsRequest;
 import io.brook.protocol.v1.AllocateProducerIdsResponse;
 import io.brook.protocol.v1.AlterPartitionReassignmentsRequest;
@@ -66,13 +65,8 @@ public interface LocalController {
     throw new IllegalStateException("ElectLeaders is not supported here");
   }
 
-  /**
-   * The controller candidate {@code c} of this broker. The operations calls go through the
-   * controller's own ControllerService adapter, in process (no network), until Controller has
-   * methods of its own for them (see {@link InProcessControllerCalls}).
-   */
+  /** The controller candidate {@code c} of this broker. */
   static LocalController of(io.brook.controller.Controller c) {
-    InProcessControllerCalls ops = new InProcessControllerCalls(c.grpcService());
     return new LocalController() {
       @Override
       public boolean isActive() {
@@ -115,24 +109,24 @@ public interface LocalController {
       @Override
       public CompletableFuture<IncrementalAlterConfigsResponse> incrementalAlterConfigs(
           IncrementalAlterConfigsRequest r) {
-        return ops.incrementalAlterConfigs(r);
+        return c.incrementalAlterConfigs(r);
       }
 
       @Override
       public CompletableFuture<AlterPartitionReassignmentsResponse> alterPartitionReassignments(
           AlterPartitionReassignmentsRequest r) {
-        return ops.alterPartitionReassignments(r);
+        return c.alterPartitionReassignments(r);
       }
 
       @Override
       public CompletableFuture<ListPartitionReassignmentsResponse> listPartitionReassignments(
           ListPartitionReassignmentsRequest r) {
-        return ops.listPartitionReassignments(r);
+        return c.listPartitionReassignments(r);
       }
 
       @Override
       public CompletableFuture<ElectLeadersResponse> electLeaders(ElectLeadersRequest r) {
-        return ops.electLeaders(r);
+        return c.electLeaders(r);
       }
     };
   }

@@ -3,7 +3,6 @@ package io.brook.broker.server;
 import static org.junit.jupiter.api.Assertions.*;
 
 import io.brook.broker.grpc.GrpcControllerClient;
-import io.brook.broker.grpc.InProcessControllerCalls;
 import io.brook.common.ThreadPoolScheduler;
 import io.brook.common.Time;
 import io.brook.protocol.v1.AlterConfigsResource;
@@ -28,13 +27,10 @@ import io.brook.protocol.v1.ReassignableTopicResult;
 import io.brook.protocol.v1.UpdateMetadataRequest;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -219,32 +215,5 @@ class AdminForwarderOperationsTest {
             forwarder.electLeaders(
                 ElectLeadersRequest.newBuilder().setAllPartitions(true).setTimeoutMs(200).build()));
     assertEquals(ErrorCode.NOT_CONTROLLER, elect.getError());
-  }
-
-  @Test
-  void theLocalControllerIsCalledInProcessThroughItsAdapter() throws Exception {
-    InProcessControllerCalls calls = new InProcessControllerCalls(controller);
-    assertEquals(
-        ErrorCode.NONE,
-        get(calls.electLeaders(ElectLeadersRequest.newBuilder().setAllPartitions(true).build()))
-            .getError());
-    assertEquals(
-        ErrorCode.NONE,
-        get(calls.listPartitionReassignments(
-                ListPartitionReassignmentsRequest.getDefaultInstance()))
-            .getError());
-
-    // An adapter without the call (before the controller-side handlers exist): UNIMPLEMENTED.
-    InProcessControllerCalls bare =
-        new InProcessControllerCalls(new ControllerServiceGrpc.ControllerServiceImplBase() {});
-    ExecutionException e =
-        assertThrows(
-            ExecutionException.class,
-            () ->
-                get(
-                    bare.alterPartitionReassignments(
-                        AlterPartitionReassignmentsRequest.getDefaultInstance())));
-    assertEquals(
-        Status.Code.UNIMPLEMENTED, ((StatusRuntimeException) e.getCause()).getStatus().getCode());
   }
 }
