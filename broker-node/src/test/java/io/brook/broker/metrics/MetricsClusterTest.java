@@ -34,7 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
  * (metrics.port=0), scraped over HTTP: produce and consume move the per-topic counters, leader
  * counts add up to the cluster's partitions, nothing is under-replicated until a broker stops, the
  * group coordinator reports the group's lag, and /health turns 503 while shutting down and when
- * ZooKeeper is gone (and back to 200 when it returns).
+ * ZooKeeper is gone (and back to 200 when it returns), and a returning replica's ISR expansions are
+ * counted.
  */
 class MetricsClusterTest {
   static final String TOPIC = "metrics-topic";
@@ -194,6 +195,20 @@ class MetricsClusterTest {
           LONG,
           () -> get(b, "/health").statusCode() == 200);
     }
+
+    // The stopped broker returns: it catches up, the leaders expand their ISRs (counted), and
+    // nothing is under-replicated any more.
+    double expandsBefore = sum(scrapeAll(), "brook_server_replicamanager_isr_expands_total", null);
+    BrokerServer back = cluster.restart(victim.brokerId());
+    assertTrue(back.metricsPort() > 0, "the restarted broker serves metrics");
+    Wait.until(
+        "the returned replica back in every ISR, the expansions counted by the leaders",
+        LONG,
+        () -> {
+          Map<String, Double> m = scrapeAll();
+          return sum(m, "brook_server_replicamanager_under_replicated_partitions", null) == 0
+              && sum(m, "brook_server_replicamanager_isr_expands_total", null) >= expandsBefore + 1;
+        });
   }
 
   private List<BrokerServer> running() {
