@@ -6,6 +6,7 @@ import io.brook.controller.election.AlterPartitionValidation;
 import io.brook.controller.election.PartitionAdditionPlanner;
 import io.brook.controller.election.PartitionLeaderElection;
 import io.brook.controller.election.TopicCreationPlanner;
+import io.brook.controller.reassign.ReassignmentManager;
 import io.brook.controller.zk.FencedZkWriter;
 import io.brook.metadata.BrokerInfo;
 import io.brook.metadata.LeaderAndIsr;
@@ -17,6 +18,8 @@ import io.brook.metadata.zk.ZkPaths;
 import io.brook.protocol.v1.AllocateProducerIdsRequest;
 import io.brook.protocol.v1.AllocateProducerIdsResponse;
 import io.brook.protocol.v1.AlterPartitionItem;
+import io.brook.protocol.v1.AlterPartitionReassignmentsRequest;
+import io.brook.protocol.v1.AlterPartitionReassignmentsResponse;
 import io.brook.protocol.v1.AlterPartitionRequest;
 import io.brook.protocol.v1.AlterPartitionResponse;
 import io.brook.protocol.v1.AlterPartitionResult;
@@ -34,7 +37,11 @@ import io.brook.protocol.v1.CreateTopicsResponse;
 import io.brook.protocol.v1.DeletableTopicResult;
 import io.brook.protocol.v1.DeleteTopicsRequest;
 import io.brook.protocol.v1.DeleteTopicsResponse;
+import io.brook.protocol.v1.ElectLeadersRequest;
+import io.brook.protocol.v1.ElectLeadersResponse;
 import io.brook.protocol.v1.ErrorCode;
+import io.brook.protocol.v1.ListPartitionReassignmentsRequest;
+import io.brook.protocol.v1.ListPartitionReassignmentsResponse;
 import io.brook.protocol.v1.StopReplicaPartition;
 import io.brook.protocol.v1.StopReplicaRequest;
 import io.brook.protocol.v1.TopicPartitionRef;
@@ -86,6 +93,7 @@ final class ActiveController {
   private final Random random;
   private final EventQueue events;
   private final ControllerContext ctx;
+  private final ReassignmentManager reassignments;
   private volatile boolean current = true;
 
   /** Topics being deleted -> brokers that still have to acknowledge StopReplica(delete). */
@@ -93,6 +101,9 @@ final class ActiveController {
 
   /** Delete requests waiting for their topics to be gone. */
   private final List<PendingDelete> pendingDeletes = new ArrayList<>();
+
+  /** ElectLeaders and the automatic preferred-leader rebalance. */
+  private final LeaderElections elections;
 
   private record PendingDelete(
       List<String> topics,
@@ -113,6 +124,18 @@ final class ActiveController {
     this.random = random;
     this.events = events;
     this.ctx = new ControllerContext(cfg.brokerId(), writer.epoch());
+    this.elections =
+        new LeaderElections(
+            cfg,
+            ctx,
+            deletions::containsKey,
+            tp -> {
+              TopicAssignment a = ctx.topics.get(tp.topic());
+              return a != null && a.isReassigning(tp.partition());
+            },
+            this::applyStateChanges,
+            this::announceTopics);
+    this.reassignments = new ReassignmentManager(new ReassignmentHost(), store, writer);
   }
 
   int epoch() {
@@ -164,6 +187,8 @@ final class ActiveController {
         deleteMarker(t);
       }
     }
+    onPreferredReplicaElectionChange();
+    reassignments.activate();
   }
 
   private static boolean deletionMarked(String topic, Set<String> markers) {
@@ -358,6 +383,7 @@ final class ActiveController {
         }
       }
     }
+    reassignments.onBrokersChanged(joined);
   }
 
   private Map<TopicPartition, LeaderAndIsr> onBrokersLeft(Set<Integer> left) {
@@ -615,6 +641,15 @@ final class ActiveController {
         continue;
       }
       TopicAssignment existing = ctx.topics.get(name);
+      if (existing != null && existing.isReassigning()) {
+        results.put(
+            name,
+            partitionsResult(
+                name,
+                ErrorCode.REASSIGNMENT_IN_PROGRESS,
+                "A partition reassignment of topic " + name + " is in progress."));
+        continue;
+      }
       PartitionAdditionPlanner.Result plan =
           PartitionAdditionPlanner.plan(
               t, existing, deletions.containsKey(name), eligibleRacks(), random);
@@ -676,7 +711,8 @@ final class ActiveController {
                         "ZooKeeper: " + ZkPaths.topicPath(t) + " is gone", null));
     TreeMap<Integer, List<Integer>> all = new TreeMap<>(existing.replicas());
     all.putAll(added);
-    TopicAssignment extended = new TopicAssignment(t, existing.topicId(), all);
+    TopicAssignment extended =
+        new TopicAssignment(t, existing.topicId(), all, existing.adding(), existing.removing());
     List<CuratorOp> ops = new ArrayList<>();
     ops.add(
         op(
@@ -744,6 +780,15 @@ final class ActiveController {
                 t,
                 ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
                 "This server does not host this topic-partition."));
+        continue;
+      }
+      if (!deletions.containsKey(t) && reassignments.isReassigning(t)) {
+        results.put(
+            t,
+            deleteResult(
+                t,
+                ErrorCode.REASSIGNMENT_IN_PROGRESS,
+                "A partition reassignment of topic " + t + " is in progress."));
         continue;
       }
       if (!deletions.containsKey(t)) {
@@ -967,6 +1012,7 @@ final class ActiveController {
       Set<String> topics = new TreeSet<>();
       applied.keySet().forEach(tp -> topics.add(tp.topic()));
       announceTopics(topics, applied.keySet());
+      reassignments.onPartitionsChanged(applied.keySet());
     }
     ControlledShutdownResponse.Builder r =
         ControlledShutdownResponse.newBuilder().setError(ErrorCode.NONE);
@@ -1061,6 +1107,7 @@ final class ActiveController {
       Set<String> topics = new TreeSet<>();
       applied.keySet().forEach(tp -> topics.add(tp.topic()));
       announceTopics(topics, applied.keySet());
+      reassignments.onPartitionsChanged(applied.keySet());
     }
     AlterPartitionResponse.Builder out =
         AlterPartitionResponse.newBuilder().setError(ErrorCode.NONE);
@@ -1082,6 +1129,157 @@ final class ActiveController {
         });
     byTopic.values().forEach(out::addTopics);
     return out.build();
+  }
+
+  // ================================================================ leader elections
+
+  /** ElectLeaders (PREFERRED / UNCLEAN): see {@link LeaderElections#electLeaders}. */
+  void electLeaders(ElectLeadersRequest request, CompletableFuture<ElectLeadersResponse> future) {
+    elections.electLeaders(request, future);
+  }
+
+  /**
+   * {@code /admin/preferred_replica_election} (watched for creation): elects what it names, then
+   * deletes it (fenced).
+   */
+  void onPreferredReplicaElectionChange() {
+    String path = ZkPaths.PREFERRED_REPLICA_ELECTION;
+    Watcher watcher =
+        event -> {
+          if (event.getType() != Watcher.Event.EventType.None) {
+            events.enqueue(this, "change of " + path, this::onPreferredReplicaElectionChange);
+          }
+        };
+    try {
+      if (store.client().checkExists().usingWatcher(watcher).forPath(path) == null) {
+        return;
+      }
+    } catch (Exception e) {
+      throw new MetadataStoreException("ZooKeeper: could not watch " + path, e);
+    }
+    Optional<Versioned<byte[]>> request = store.read(path);
+    if (request.isPresent()) {
+      elections.electFromZnode(request.get().value());
+      try {
+        writer.write(List.of(delete(path)));
+      } catch (MetadataStoreException e) {
+        if (!e.isNoNode()) {
+          throw e;
+        }
+        // Deleted by the operator meanwhile: nothing left to do.
+      }
+    }
+  }
+
+  /** One automatic preferred-leader rebalance check (timer event). */
+  void checkLeaderImbalance() {
+    elections.checkLeaderImbalance();
+  }
+
+  // ================================================================ reassignments
+
+  AlterPartitionReassignmentsResponse alterPartitionReassignments(
+      AlterPartitionReassignmentsRequest request) {
+    return reassignments.alter(request);
+  }
+
+  ListPartitionReassignmentsResponse listPartitionReassignments(
+      ListPartitionReassignmentsRequest request) {
+    return reassignments.list(request);
+  }
+
+  /** The controller state and actions the {@link ReassignmentManager} works with. */
+  private final class ReassignmentHost implements ReassignmentManager.Host {
+    @Override
+    public Map<String, TopicAssignment> topics() {
+      return ctx.topics;
+    }
+
+    @Override
+    public LeaderAndIsr state(TopicPartition tp) {
+      return ctx.states.get(tp);
+    }
+
+    @Override
+    public Set<Integer> liveIds() {
+      return ctx.liveIds();
+    }
+
+    @Override
+    public Set<Integer> eligibleIds() {
+      return ctx.eligibleIds();
+    }
+
+    @Override
+    public Set<String> deleting() {
+      return deletions.keySet();
+    }
+
+    @Override
+    public int controllerEpoch() {
+      return ctx.epoch;
+    }
+
+    @Override
+    public void recordWritten(TopicAssignment a, Map<TopicPartition, LeaderAndIsr> states) {
+      ctx.topics.put(a.name(), a);
+      states.forEach(
+          (tp, s) -> {
+            LeaderAndIsr before = ctx.states.put(tp, s);
+            if (before == null || before.leader() != s.leader()) {
+              logLeader(tp, s);
+            }
+          });
+    }
+
+    @Override
+    public void recordTopicConfig(String topic, Map<String, String> config) {
+      ctx.configs.put(topic, Map.copyOf(config));
+    }
+
+    @Override
+    public void announce(Collection<String> topics, Collection<TopicPartition> parts) {
+      announceTopics(topics, parts);
+    }
+
+    @Override
+    public CompletableFuture<Boolean> stopAndDelete(
+        int brokerId, Collection<TopicPartition> parts) {
+      BrokerInfo target = ctx.liveBrokers.get(brokerId);
+      if (target == null) {
+        return CompletableFuture.completedFuture(false);
+      }
+      StopReplicaRequest.Builder b =
+          StopReplicaRequest.newBuilder()
+              .setControllerId(ctx.controllerId)
+              .setControllerEpoch(ctx.epoch)
+              .setBrokerEpoch(target.epoch());
+      for (TopicPartition tp : parts) {
+        b.addPartitions(
+            StopReplicaPartition.newBuilder()
+                .setTopic(tp.topic())
+                .setPartition(tp.partition())
+                .setLeaderEpoch(-2)
+                .setDeletePartition(true));
+      }
+      return channels
+          .stopReplica(target, b.build())
+          .thenApply(
+              r -> {
+                if (r.getError() == ErrorCode.STALE_CONTROLLER_EPOCH) {
+                  events.enqueue(
+                      ActiveController.this,
+                      "check controller epoch",
+                      () -> checkStillController());
+                }
+                return r.getError() == ErrorCode.NONE && r.getPartitionsCount() == 0;
+              });
+    }
+
+    @Override
+    public void enqueue(String name, Runnable r) {
+      events.enqueue(ActiveController.this, name, r);
+    }
   }
 
   // ================================================================ producer ids
@@ -1223,6 +1421,27 @@ final class ActiveController {
           s.isr(),
           s.leaderEpoch());
     }
+  }
+
+  // ================================================================ config changes
+
+  /** IncrementalAlterConfigs: see {@link ConfigChangeHandler}. */
+  void incrementalAlterConfigs(
+      io.brook.protocol.v1.IncrementalAlterConfigsRequest request,
+      CompletableFuture<io.brook.protocol.v1.IncrementalAlterConfigsResponse> future) {
+    future.complete(
+        new ConfigChangeHandler(
+                ctx,
+                store,
+                writer,
+                cfg.brokerProps(),
+                deletions::containsKey,
+                topic -> {
+                  for (BrokerInfo b : ctx.liveBrokers.values()) {
+                    sendUpdateMetadata(b, false, List.of(topic), List.of());
+                  }
+                })
+            .handle(request));
   }
 
   // ================================================================ requests to brokers

@@ -1,5 +1,7 @@
 package io.brook.controller;
 
+import io.brook.common.Scheduler;
+import io.brook.common.ThreadPoolScheduler;
 import io.brook.common.Time;
 import io.brook.controller.grpc.ControllerGrpcService;
 import io.brook.controller.zk.ControllerElector;
@@ -22,12 +24,15 @@ import io.brook.protocol.v1.CreateTopicsResponse;
 import io.brook.protocol.v1.DeletableTopicResult;
 import io.brook.protocol.v1.DeleteTopicsRequest;
 import io.brook.protocol.v1.DeleteTopicsResponse;
+import io.brook.protocol.v1.ElectLeadersRequest;
+import io.brook.protocol.v1.ElectLeadersResponse;
 import io.brook.protocol.v1.ErrorCode;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -58,6 +63,7 @@ import org.apache.logging.log4j.Logger;
 public final class Controller implements AutoCloseable {
   private static final Logger log = LogManager.getLogger(Controller.class);
   private static final long REELECTION_BACKOFF_MS = 1000;
+  private static final long FIRST_LEADER_IMBALANCE_CHECK_MS = 5000;
 
   private enum State {
     LATENT,
@@ -75,6 +81,14 @@ public final class Controller implements AutoCloseable {
   private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
   private volatile ActiveController active;
 
+  /** Runs the periodic leader imbalance check; owned (closed) only when this class made it. */
+  private final Scheduler timer;
+
+  private final boolean ownsTimer;
+
+  /** The active epoch's leader imbalance check; event thread only. */
+  private ScheduledFuture<?> leaderRebalanceTask;
+
   public Controller(
       ControllerConfig cfg, CuratorFramework client, BrokerChannels channels, Time time) {
     this(cfg, client, channels, time, new Random());
@@ -87,6 +101,23 @@ public final class Controller implements AutoCloseable {
       BrokerChannels channels,
       Time time,
       Random random) {
+    this(cfg, client, channels, time, random, null);
+  }
+
+  /**
+   * With an injected {@link Scheduler} for the controller's periodic work (the automatic leader
+   * rebalance check), so that tests drive it; {@code null}: a daemon thread of its own.
+   */
+  public Controller(
+      ControllerConfig cfg,
+      CuratorFramework client,
+      BrokerChannels channels,
+      Time time,
+      Random random,
+      Scheduler timer) {
+    this.ownsTimer = timer == null;
+    this.timer =
+        timer != null ? timer : new ThreadPoolScheduler("controller-timer-" + cfg.brokerId(), 1);
     this.cfg = cfg;
     this.client = client;
     this.channels = channels;
@@ -272,6 +303,63 @@ public final class Controller implements AutoCloseable {
     return f;
   }
 
+  /**
+   * Elects leaders (KIP-460): PREFERRED or UNCLEAN, for the named partitions or all of them; one
+   * result per partition. Whole-request NOT_CONTROLLER when this broker is not the controller.
+   */
+  public CompletableFuture<ElectLeadersResponse> electLeaders(ElectLeadersRequest request) {
+    CompletableFuture<ElectLeadersResponse> f = new CompletableFuture<>();
+    submit(
+        "elect leaders (" + request.getElectionType() + ")",
+        f,
+        a -> a.electLeaders(request, f),
+        () ->
+            ElectLeadersResponse.newBuilder()
+                .setError(ErrorCode.NOT_CONTROLLER)
+                .setErrorMessage(notControllerMessage())
+                .build());
+    return f;
+  }
+
+  /**
+   * Starts, redirects or cancels partition reassignments (KIP-455). The whole plan is validated
+   * first: one bad partition refuses it all with nothing changed. Answers once the reassignments
+   * are recorded in ZooKeeper (not when they complete). NOT_CONTROLLER when this broker is not the
+   * active controller.
+   */
+  public CompletableFuture<io.brook.protocol.v1.AlterPartitionReassignmentsResponse>
+      alterPartitionReassignments(io.brook.protocol.v1.AlterPartitionReassignmentsRequest request) {
+    CompletableFuture<io.brook.protocol.v1.AlterPartitionReassignmentsResponse> f =
+        new CompletableFuture<>();
+    submit(
+        "alter partition reassignments",
+        f,
+        a -> f.complete(a.alterPartitionReassignments(request)),
+        () ->
+            io.brook.protocol.v1.AlterPartitionReassignmentsResponse.newBuilder()
+                .setError(ErrorCode.NOT_CONTROLLER)
+                .setErrorMessage(notControllerMessage())
+                .build());
+    return f;
+  }
+
+  /** The partition reassignments in progress (all, or among the requested partitions). */
+  public CompletableFuture<io.brook.protocol.v1.ListPartitionReassignmentsResponse>
+      listPartitionReassignments(io.brook.protocol.v1.ListPartitionReassignmentsRequest request) {
+    CompletableFuture<io.brook.protocol.v1.ListPartitionReassignmentsResponse> f =
+        new CompletableFuture<>();
+    submit(
+        "list partition reassignments",
+        f,
+        a -> f.complete(a.listPartitionReassignments(request)),
+        () ->
+            io.brook.protocol.v1.ListPartitionReassignmentsResponse.newBuilder()
+                .setError(ErrorCode.NOT_CONTROLLER)
+                .setErrorMessage(notControllerMessage())
+                .build());
+    return f;
+  }
+
   /** The ControllerService gRPC adapter over this controller. */
   public io.grpc.BindableService grpcService() {
     return new ControllerGrpcService(this);
@@ -291,7 +379,36 @@ public final class Controller implements AutoCloseable {
       log.warn("Controller {} did not resign cleanly: {}", cfg.brokerId(), e.toString());
     }
     eventThread.shutdownNow();
+    if (ownsTimer) {
+      timer.close();
+    }
     channels.close();
+  }
+
+  /**
+   * Alters topic and broker configs; every resource gets NOT_CONTROLLER when this broker is not the
+   * controller.
+   */
+  public CompletableFuture<io.brook.protocol.v1.IncrementalAlterConfigsResponse>
+      incrementalAlterConfigs(io.brook.protocol.v1.IncrementalAlterConfigsRequest request) {
+    CompletableFuture<io.brook.protocol.v1.IncrementalAlterConfigsResponse> f =
+        new CompletableFuture<>();
+    submit(
+        "alter configs",
+        f,
+        a -> a.incrementalAlterConfigs(request, f),
+        () -> {
+          var b = io.brook.protocol.v1.IncrementalAlterConfigsResponse.newBuilder();
+          for (var r : request.getResourcesList()) {
+            b.addResults(
+                io.brook.protocol.v1.AlterConfigsResourceResult.newBuilder()
+                    .setResource(r.getResource())
+                    .setError(ErrorCode.NOT_CONTROLLER)
+                    .setErrorMessage(notControllerMessage()));
+          }
+          return b.build();
+        });
+    return f;
   }
 
   // ================================================================ event thread
@@ -389,6 +506,7 @@ public final class Controller implements AutoCloseable {
     try {
       a.activate();
       log.info("Broker {} became controller (epoch {})", cfg.brokerId(), writer.epoch());
+      scheduleLeaderRebalance(a);
       if (cfg.electLeaderOutsideIsr()) {
         log.warn(
             "TEST FAULT ON: controller {} elects partition leaders from OUTSIDE the ISR when it"
@@ -412,10 +530,32 @@ public final class Controller implements AutoCloseable {
         .execute(() -> enqueue("retry becoming controller", this::becomeController));
   }
 
+  /**
+   * Kafka's schedule: the first check a few seconds after becoming controller (at most one
+   * interval), then one every leader.imbalance.check.interval.seconds.
+   */
+  private void scheduleLeaderRebalance(ActiveController a) {
+    if (!cfg.autoLeaderRebalanceEnable()) {
+      log.info("Automatic leader rebalance is off (auto.leader.rebalance.enable=false)");
+      return;
+    }
+    long interval = cfg.leaderImbalanceCheckIntervalMs();
+    leaderRebalanceTask =
+        timer.schedule(
+            "leader imbalance check",
+            () -> enqueueFor(a, "leader imbalance check", a::checkLeaderImbalance),
+            Math.min(FIRST_LEADER_IMBALANCE_CHECK_MS, interval),
+            interval);
+  }
+
   private void resign(String why) {
     ActiveController a = active;
     if (a == null) {
       return;
+    }
+    if (leaderRebalanceTask != null) {
+      leaderRebalanceTask.cancel(false);
+      leaderRebalanceTask = null;
     }
     active = null;
     a.resign();

@@ -34,6 +34,11 @@ public record ControllerConfig(
   public static final String DEFAULT_REPLICATION_FACTOR = "default.replication.factor";
   public static final String REQUEST_TIMEOUT_MS = "request.timeout.ms";
   public static final String RETRY_BACKOFF_MS = "retry.backoff.ms";
+  public static final String AUTO_LEADER_REBALANCE_ENABLE = "auto.leader.rebalance.enable";
+  public static final String LEADER_IMBALANCE_PER_BROKER_PERCENTAGE =
+      "leader.imbalance.per.broker.percentage";
+  public static final String LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS =
+      "leader.imbalance.check.interval.seconds";
 
   public ControllerConfig {
     brokerProps = Map.copyOf(brokerProps);
@@ -43,6 +48,48 @@ public record ControllerConfig(
     if (retryBackoffMs <= 0) {
       throw new IllegalArgumentException("retry.backoff.ms must be > 0");
     }
+    validateLeaderRebalance(brokerProps);
+  }
+
+  /**
+   * Refuses bad values of the automatic leader rebalance configs, naming key and value: {@code
+   * auto.leader.rebalance.enable} true or false, {@code leader.imbalance.per.broker.percentage}
+   * 0..100, {@code leader.imbalance.check.interval.seconds} at least 1.
+   */
+  private static void validateLeaderRebalance(Map<String, String> props) {
+    String enable = props.get(AUTO_LEADER_REBALANCE_ENABLE);
+    if (enable != null
+        && !enable.trim().equalsIgnoreCase("true")
+        && !enable.trim().equalsIgnoreCase("false")) {
+      throw invalid(AUTO_LEADER_REBALANCE_ENABLE, enable, "must be true or false");
+    }
+    long pct = parseLong(props, LEADER_IMBALANCE_PER_BROKER_PERCENTAGE, 10);
+    if (pct < 0 || pct > 100) {
+      throw invalid(
+          LEADER_IMBALANCE_PER_BROKER_PERCENTAGE, String.valueOf(pct), "must be between 0 and 100");
+    }
+    long seconds = parseLong(props, LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS, 300);
+    if (seconds < 1 || seconds > Long.MAX_VALUE / 1000) {
+      throw invalid(
+          LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS, String.valueOf(seconds), "must be at least 1");
+    }
+  }
+
+  private static long parseLong(Map<String, String> props, String key, long dflt) {
+    String v = props.get(key);
+    if (v == null || v.isBlank()) {
+      return dflt;
+    }
+    try {
+      return Long.parseLong(v.trim());
+    } catch (NumberFormatException e) {
+      throw invalid(key, v, "not a whole number");
+    }
+  }
+
+  private static IllegalArgumentException invalid(String key, String value, String why) {
+    return new IllegalArgumentException(
+        "Invalid value " + value + " for configuration " + key + ": " + why);
   }
 
   /** Reads request.timeout.ms (30000), retry.backoff.ms (100), controller.candidate (true). */
@@ -76,6 +123,25 @@ public record ControllerConfig(
   /** default.replication.factor (1). */
   public int defaultReplicationFactor() {
     return Integer.parseInt(brokerProps.getOrDefault(DEFAULT_REPLICATION_FACTOR, "1").trim());
+  }
+
+  /** auto.leader.rebalance.enable (true): whether the controller rebalances leadership itself. */
+  public boolean autoLeaderRebalanceEnable() {
+    return Boolean.parseBoolean(
+        brokerProps.getOrDefault(AUTO_LEADER_REBALANCE_ENABLE, "true").trim());
+  }
+
+  /**
+   * leader.imbalance.per.broker.percentage (10): the share of a broker's preferred partitions that
+   * may be led by others before the automatic rebalance moves them back.
+   */
+  public int leaderImbalancePerBrokerPercentage() {
+    return (int) parseLong(brokerProps, LEADER_IMBALANCE_PER_BROKER_PERCENTAGE, 10);
+  }
+
+  /** leader.imbalance.check.interval.seconds (300), in milliseconds. */
+  public long leaderImbalanceCheckIntervalMs() {
+    return parseLong(brokerProps, LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS, 300) * 1000;
   }
 
   /** The effective topic config of a topic with {@code overrides}, over this broker's defaults. */

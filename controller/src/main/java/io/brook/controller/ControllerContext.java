@@ -119,6 +119,11 @@ final class ControllerContext {
             .addAllIsr(s.isr())
             .setPartitionEpoch(s.partitionEpoch())
             .addAllReplicas(replicas);
+    TopicAssignment assignment = topics.get(tp.topic());
+    if (assignment != null) {
+      b.addAllAddingReplicas(assignment.addingOf(tp.partition()))
+          .addAllRemovingReplicas(assignment.removingOf(tp.partition()));
+    }
     for (int r : replicas) {
       if (!liveBrokers.containsKey(r)) {
         b.addOfflineReplicas(r);

@@ -30,6 +30,12 @@ public interface FollowerFetching extends AutoCloseable {
   /** Stops fetching {@code partitions} (no effect for partitions not being fetched). */
   void stopFetching(Collection<TopicPartition> partitions);
 
+  /**
+   * The follower replication quota (follower.replication.throttled.*): throttled partitions are
+   * skipped in a fetch round while it is exhausted. Default: ignored.
+   */
+  default void setQuota(ReplicationQuota quota) {}
+
   /** Stops every fetcher and closes their streams. */
   @Override
   void close();

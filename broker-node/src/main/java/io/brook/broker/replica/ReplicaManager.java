@@ -103,7 +103,7 @@ public final class ReplicaManager implements AutoCloseable {
 
   private final int brokerId;
   private final LogManager logManager;
-  private final Map<String, String> brokerProps;
+  private volatile Map<String, String> brokerProps;
   private final Predicate<TopicPartition> knownToCluster;
   private final Time time;
   private final FollowerFetching followerFetching;
@@ -344,6 +344,7 @@ public final class ReplicaManager implements AutoCloseable {
     List<Change> toFollower = new ArrayList<>();
     for (LeaderAndIsrTopic t : req.getTopicsList()) {
       Map<String, String> effective = TopicConfigs.effective(brokerProps, t.getConfigsMap());
+      rememberTopicConfigs(t.getTopic(), t.getConfigsMap());
       for (PartitionState ps : t.getPartitionsList()) {
         TopicPartition tp = new TopicPartition(t.getTopic(), ps.getPartition());
         try {
@@ -966,7 +967,12 @@ public final class ReplicaManager implements AutoCloseable {
           producePurgatory.checkAndComplete(tp);
           fetchPurgatory.checkAndComplete(tp);
         }
-        if (remaining > 0 && fetchOffset < leo) {
+        // Replication throttle (leader side): only towards followers outside the ISR.
+        boolean throttled =
+            leaderQuota.isThrottled(tp) && !p.state().isr().contains(req.getReplicaId());
+        if (remaining > 0 && fetchOffset < leo && throttled && leaderQuota.isQuotaExceeded()) {
+          leaderQuota.recordSkip(tp); // skipped this round; the follower asks again
+        } else if (remaining > 0 && fetchOffset < leo) {
           int partMax =
               pos.getPartitionMaxBytes() > 0 ? pos.getPartitionMaxBytes() : replicaFetchMaxBytes;
           FetchDataInfo data =
@@ -977,6 +983,9 @@ public final class ReplicaManager implements AutoCloseable {
             d.setRecords(UnsafeByteOperations.unsafeWrap(records));
             total += size;
             remaining = Math.max(0, remaining - size);
+            if (throttled) {
+              leaderQuota.record(size);
+            }
           }
         }
         d.setHighWatermark(p.highWatermark()).setLogStartOffset(plog.logStartOffset());
@@ -1100,5 +1109,146 @@ public final class ReplicaManager implements AutoCloseable {
     Map<TopicPartition, Integer> m = new LinkedHashMap<>();
     partitions.forEach((tp, p) -> m.put(tp, p.leaderEpoch()));
     return m;
+  }
+
+  // ================================================================ dynamic configs and throttles
+
+  /** The topic overrides last heard from the controller, by topic. */
+  private final Map<String, Map<String, String>> topicOverrides = new ConcurrentHashMap<>();
+
+  private final Object configLock = new Object();
+  private volatile ReplicationQuota leaderQuota =
+      ReplicationQuota.unlimited("leader", -1, Time.SYSTEM);
+  private volatile ReplicationQuota followerQuota =
+      ReplicationQuota.unlimited("follower", -1, Time.SYSTEM);
+
+  /**
+   * The replication quotas of this broker (see {@link ReplicationQuota}); the follower one is
+   * handed to the follower fetching. Call before the first LeaderAndIsr.
+   */
+  public void setReplicationQuotas(ReplicationQuota leader, ReplicationQuota follower) {
+    this.leaderQuota = leader;
+    this.followerQuota = follower;
+    followerFetching.setQuota(follower);
+    topicOverrides.forEach(this::updateThrottles);
+  }
+
+  public ReplicationQuota leaderQuota() {
+    return leaderQuota;
+  }
+
+  public ReplicationQuota followerQuota() {
+    return followerQuota;
+  }
+
+  /** The broker properties used for topic defaults now (static overlaid with dynamic ones). */
+  public Map<String, String> brokerProps() {
+    return brokerProps;
+  }
+
+  private void rememberTopicConfigs(String topic, Map<String, String> overrides) {
+    topicOverrides.put(topic, Map.copyOf(overrides));
+    updateThrottles(topic, overrides);
+  }
+
+  private void updateThrottles(String topic, Map<String, String> overrides) {
+    try {
+      leaderQuota.updateTopic(
+          topic,
+          io.brook.metadata.config.ThrottledReplicas.parse(
+              overrides.get(TopicConfigs.LEADER_REPLICATION_THROTTLED_REPLICAS)));
+      followerQuota.updateTopic(
+          topic,
+          io.brook.metadata.config.ThrottledReplicas.parse(
+              overrides.get(TopicConfigs.FOLLOWER_REPLICATION_THROTTLED_REPLICAS)));
+    } catch (IllegalArgumentException e) {
+      log.error("Topic {} has an invalid replication throttle: {}", topic, e.getMessage());
+    }
+  }
+
+  /**
+   * Applies topic overrides from an UpdateMetadata to the replicas of those topics hosted here
+   * (retention, segment size, max.message.bytes, min.insync.replicas, cleanup policy, throttled
+   * replicas...), without a restart. Topics without a replica here are remembered for throttles
+   * only.
+   */
+  public void applyTopicConfigs(Map<String, Map<String, String>> overridesByTopic) {
+    synchronized (configLock) {
+      overridesByTopic.forEach(
+          (topic, overrides) -> {
+            Map<String, String> before = topicOverrides.get(topic);
+            if (overrides.equals(before)) {
+              return;
+            }
+            rememberTopicConfigs(topic, overrides);
+            if (before != null) {
+              log.info("Broker {}: config of topic {} is now {}", brokerId, topic, overrides);
+            }
+            reapply(topic, overrides);
+          });
+    }
+  }
+
+  /** {@link #applyTopicConfigs(Map)} with the topics of an UpdateMetadata. */
+  public void applyTopicConfigs(io.brook.protocol.v1.UpdateMetadataRequest req) {
+    Map<String, Map<String, String>> m = new LinkedHashMap<>();
+    req.getTopicsList().forEach(t -> m.put(t.getTopic(), t.getConfigsMap()));
+    applyTopicConfigs(m);
+  }
+
+  /**
+   * New broker-level properties (static overlaid with the dynamic broker configs): the topic
+   * defaults they carry are re-applied to every hosted log without an override of its own.
+   */
+  public void updateBrokerProps(Map<String, String> props) {
+    synchronized (configLock) {
+      Map<String, String> next = Map.copyOf(props);
+      if (next.equals(brokerProps)) {
+        return;
+      }
+      try {
+        TopicConfigs.effective(next, Map.of());
+      } catch (IllegalArgumentException e) {
+        log.error("Broker {}: dynamic broker config refused: {}", brokerId, e.getMessage());
+        return;
+      }
+      brokerProps = next;
+      java.util.Set<String> topics = new java.util.TreeSet<>();
+      partitions.keySet().forEach(tp -> topics.add(tp.topic()));
+      for (String topic : topics) {
+        reapply(topic, topicOverrides.getOrDefault(topic, Map.of()));
+      }
+    }
+  }
+
+  private void reapply(String topic, Map<String, String> overrides) {
+    Map<String, String> effective;
+    try {
+      effective = TopicConfigs.effective(brokerProps, overrides);
+    } catch (IllegalArgumentException e) {
+      log.error("Broker {}: config of topic {} not applied: {}", brokerId, topic, e.getMessage());
+      return;
+    }
+    LogConfig config = LogConfig.fromMap(effective);
+    int minIsr = Integer.parseInt(effective.getOrDefault("min.insync.replicas", "1"));
+    for (Partition p : partitions.values()) {
+      if (!p.topicPartition().topic().equals(topic)) {
+        continue;
+      }
+      if (!p.log().config().equals(config)) {
+        p.log().updateConfig(config);
+        log.info(
+            "Broker {}: applied config to {}: retention.ms={}, max.message.bytes={}, segment.bytes={}",
+            brokerId,
+            p.topicPartition(),
+            effective.get(TopicConfigs.RETENTION_MS),
+            effective.get(TopicConfigs.MAX_MESSAGE_BYTES),
+            effective.get(TopicConfigs.SEGMENT_BYTES));
+      }
+      if (p.minInsyncReplicas() != minIsr) {
+        p.setMinInsyncReplicas(minIsr);
+        completeWaiters(p.topicPartition());
+      }
+    }
   }
 }

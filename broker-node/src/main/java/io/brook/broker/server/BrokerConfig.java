@@ -98,8 +98,19 @@ public final class BrokerConfig {
   // Controlled shutdown (Kafka's names and defaults).
   public static final String CONTROLLED_SHUTDOWN_ENABLE = "controlled.shutdown.enable";
   public static final String CONTROLLED_SHUTDOWN_MAX_RETRIES = "controlled.shutdown.max.retries";
+  // Replication throttle rates (bytes/s); usually set dynamically (/config/brokers/<id>).
+  public static final String LEADER_REPLICATION_THROTTLED_RATE =
+      "leader.replication.throttled.rate";
+  public static final String FOLLOWER_REPLICATION_THROTTLED_RATE =
+      "follower.replication.throttled.rate";
   public static final String CONTROLLED_SHUTDOWN_RETRY_BACKOFF_MS =
       "controlled.shutdown.retry.backoff.ms";
+  // Automatic preferred-leader rebalance (read by the controller, ControllerConfig).
+  public static final String AUTO_LEADER_REBALANCE_ENABLE = "auto.leader.rebalance.enable";
+  public static final String LEADER_IMBALANCE_PER_BROKER_PERCENTAGE =
+      "leader.imbalance.per.broker.percentage";
+  public static final String LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS =
+      "leader.imbalance.check.interval.seconds";
 
   /**
    * The HTTP port of {@code /metrics} (Prometheus) and {@code /health}, on the listener's host: -1
@@ -203,11 +214,36 @@ public final class BrokerConfig {
     define(CONTROLLED_SHUTDOWN_ENABLE, Type.BOOLEAN, "true");
     define(CONTROLLED_SHUTDOWN_MAX_RETRIES, Type.INT, "3", atLeast(0), "must not be negative");
     define(
+        LEADER_REPLICATION_THROTTLED_RATE,
+        Type.LONG,
+        Long.toString(Long.MAX_VALUE),
+        atLeast(0),
+        "must not be negative");
+    define(
+        FOLLOWER_REPLICATION_THROTTLED_RATE,
+        Type.LONG,
+        Long.toString(Long.MAX_VALUE),
+        atLeast(0),
+        "must not be negative");
+    define(
         CONTROLLED_SHUTDOWN_RETRY_BACKOFF_MS,
         Type.LONG,
         "5000",
         atLeast(0),
         "must not be negative");
+    define(AUTO_LEADER_REBALANCE_ENABLE, Type.BOOLEAN, "true");
+    define(
+        LEADER_IMBALANCE_PER_BROKER_PERCENTAGE,
+        Type.INT,
+        "10",
+        v -> ((Number) v).intValue() >= 0 && ((Number) v).intValue() <= 100,
+        "must be between 0 and 100");
+    define(
+        LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS,
+        Type.LONG,
+        "300",
+        v -> ((Number) v).longValue() >= 1 && ((Number) v).longValue() <= Long.MAX_VALUE / 1000,
+        "must be at least 1");
 
     define(GROUP_MIN_SESSION_TIMEOUT_MS, Type.INT, "6000", atLeast(0), "must not be negative");
     define(GROUP_MAX_SESSION_TIMEOUT_MS, Type.INT, "1800000", atLeast(0), "must not be negative");

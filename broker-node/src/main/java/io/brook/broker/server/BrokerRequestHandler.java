@@ -660,4 +660,9 @@ public final class BrokerRequestHandler implements BrokerApi {
         .setProducerEpoch(-1)
         .build();
   }
+
+  /** The dynamic broker configs DescribeConfigs reports (wired by BrokerServer). */
+  void setDynamicConfig(DynamicBrokerConfig dynamic) {
+    configDescriber.setDynamicConfig(dynamic);
+  }
 }

@@ -16,6 +16,7 @@ import io.brook.broker.metrics.ConsumerGroupLag;
 import io.brook.broker.replica.AlterPartitionSender;
 import io.brook.broker.replica.FollowerFetching;
 import io.brook.broker.replica.ReplicaManager;
+import io.brook.broker.replica.ReplicationQuota;
 import io.brook.broker.replica.fetcher.ReplicaFetcherConfig;
 import io.brook.broker.replica.fetcher.ReplicaFetcherManager;
 import io.brook.broker.zk.ZooKeeperClients;
@@ -28,6 +29,7 @@ import io.brook.controller.Controller;
 import io.brook.controller.ControllerConfig;
 import io.brook.controller.grpc.GrpcBrokerChannels;
 import io.brook.metadata.BrokerInfo;
+import io.brook.metadata.config.BrokerDynamicConfigs;
 import io.brook.metadata.config.TopicConfigs;
 import io.brook.metadata.zk.BrokerRegistrar;
 import io.brook.metadata.zk.MetadataStore;
@@ -86,6 +88,7 @@ public final class BrokerServer implements AutoCloseable {
   private volatile Consumer<Throwable> fatalErrorHandler;
 
   private CuratorFramework zk;
+  private DynamicBrokerConfig dynamicConfig;
   private String clusterId;
   private Scheduler scheduler;
   private LogManager logManager;
@@ -187,13 +190,16 @@ public final class BrokerServer implements AutoCloseable {
       logManager = new LogManager(config.logDirs(), logManagerConfig(), scheduler, time);
       logManager.startup();
 
+      dynamicConfig = new DynamicBrokerConfig(id, config.originals(), zk);
+      dynamicConfig.start();
+
       metadataCache = new MetadataCache();
       metadataCache.setClusterId(clusterId);
       replicaManager =
           new ReplicaManager(
               id,
               logManager,
-              config.originals(),
+              dynamicConfig.current(),
               metadataCache::contains,
               scheduler,
               time,
@@ -203,6 +209,7 @@ public final class BrokerServer implements AutoCloseable {
               testFaults.ackBeforeReplication(),
               brokerId -> metadataCache.broker(brokerId).isPresent());
       replicaManager.setMetricsListener(monitoring.metrics());
+      wireDynamicConfig(id);
       startGroupCoordinator(id);
       monitoring.registerGauges(stateGaugeSources());
       controlHandler =
@@ -254,6 +261,8 @@ public final class BrokerServer implements AutoCloseable {
               groupCoordinator,
               groupStore);
 
+      requestHandler.setDynamicConfig(dynamicConfig);
+
       requestExecutor = newRequestExecutor(id, config.numIoThreads());
       grpcServer =
           BrokerGrpcServer.start(
@@ -295,6 +304,42 @@ public final class BrokerServer implements AutoCloseable {
       close();
       throw e;
     }
+  }
+
+  /**
+   * Replication quotas from the dynamic throttle rates, and every dynamic change (rates,
+   * broker-level topic defaults) applied live.
+   */
+  private void wireDynamicConfig(int id) {
+    ReplicationQuota leaderQuota =
+        new ReplicationQuota(
+            "leader",
+            id,
+            time,
+            dynamicConfig.rate(BrokerDynamicConfigs.LEADER_REPLICATION_THROTTLED_RATE));
+    ReplicationQuota followerQuota =
+        new ReplicationQuota(
+            "follower",
+            id,
+            time,
+            dynamicConfig.rate(BrokerDynamicConfigs.FOLLOWER_REPLICATION_THROTTLED_RATE));
+    replicaManager.setReplicationQuotas(leaderQuota, followerQuota);
+    ReplicaManager rm = replicaManager;
+    dynamicConfig.addListener(
+        props -> {
+          leaderQuota.updateRate(
+              BrokerDynamicConfigs.rate(
+                  props, BrokerDynamicConfigs.LEADER_REPLICATION_THROTTLED_RATE));
+          followerQuota.updateRate(
+              BrokerDynamicConfigs.rate(
+                  props, BrokerDynamicConfigs.FOLLOWER_REPLICATION_THROTTLED_RATE));
+          rm.updateBrokerProps(props);
+        });
+  }
+
+  /** This broker's dynamic configuration (null before start). */
+  public DynamicBrokerConfig dynamicConfig() {
+    return dynamicConfig;
   }
 
   /**
@@ -558,6 +603,7 @@ public final class BrokerServer implements AutoCloseable {
     run(errors, producerIdManager == null ? null : producerIdManager::close);
     run(errors, groupStore == null ? null : groupStore::close);
     run(errors, groupCoordinator == null ? null : groupCoordinator::close);
+    run(errors, dynamicConfig == null ? null : dynamicConfig::close);
     run(errors, replicaManager == null ? null : replicaManager::close);
     run(errors, grpcServer == null ? null : grpcServer::close);
     run(errors, controller == null ? null : controller::close);

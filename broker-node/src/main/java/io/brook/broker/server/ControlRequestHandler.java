@@ -134,6 +134,7 @@ public final class ControlRequestHandler implements BrokerControlApi {
     }
     Set<Integer> liveBefore = cache.snapshot().liveBrokers().keySet();
     cache.update(req);
+    replicaManager.applyTopicConfigs(req); // topic config changes reach the hosted logs
     if (!cache.snapshot().liveBrokers().keySet().equals(liveBefore)) {
       replicaManager.onLiveBrokersChanged();
     }

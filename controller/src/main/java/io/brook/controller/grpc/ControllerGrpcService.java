@@ -14,6 +14,8 @@ import io.brook.protocol.v1.CreateTopicsRequest;
 import io.brook.protocol.v1.CreateTopicsResponse;
 import io.brook.protocol.v1.DeleteTopicsRequest;
 import io.brook.protocol.v1.DeleteTopicsResponse;
+import io.brook.protocol.v1.ElectLeadersRequest;
+import io.brook.protocol.v1.ElectLeadersResponse;
 import io.grpc.stub.StreamObserver;
 import java.util.concurrent.CompletableFuture;
 
@@ -63,6 +65,33 @@ public final class ControllerGrpcService extends ControllerServiceGrpc.Controlle
   public void allocateProducerIds(
       AllocateProducerIdsRequest request, StreamObserver<AllocateProducerIdsResponse> responses) {
     reply(() -> controller.allocateProducerIds(request), responses);
+  }
+
+  @Override
+  public void electLeaders(
+      ElectLeadersRequest request, StreamObserver<ElectLeadersResponse> responses) {
+    reply(() -> controller.electLeaders(request), responses);
+  }
+
+  @Override
+  public void alterPartitionReassignments(
+      io.brook.protocol.v1.AlterPartitionReassignmentsRequest request,
+      StreamObserver<io.brook.protocol.v1.AlterPartitionReassignmentsResponse> responses) {
+    reply(() -> controller.alterPartitionReassignments(request), responses);
+  }
+
+  @Override
+  public void listPartitionReassignments(
+      io.brook.protocol.v1.ListPartitionReassignmentsRequest request,
+      StreamObserver<io.brook.protocol.v1.ListPartitionReassignmentsResponse> responses) {
+    reply(() -> controller.listPartitionReassignments(request), responses);
+  }
+
+  @Override
+  public void incrementalAlterConfigs(
+      io.brook.protocol.v1.IncrementalAlterConfigsRequest request,
+      StreamObserver<io.brook.protocol.v1.IncrementalAlterConfigsResponse> responses) {
+    reply(() -> controller.incrementalAlterConfigs(request), responses);
   }
 
   private static <T> void reply(

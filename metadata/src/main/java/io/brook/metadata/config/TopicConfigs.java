@@ -57,6 +57,10 @@ import java.util.TreeMap;
  *       <td>log.cleaner.min.compaction.lag.ms</td></tr>
  *   <tr><td>max.compaction.lag.ms</td><td>LONG >= 1</td><td>9223372036854775807</td>
  *       <td>log.cleaner.max.compaction.lag.ms</td></tr>
+ *   <tr><td>leader.replication.throttled.replicas</td><td>LIST of partition:brokerId, or *</td>
+ *       <td>(empty)</td><td>-</td></tr>
+ *   <tr><td>follower.replication.throttled.replicas</td><td>LIST of partition:brokerId, or *</td>
+ *       <td>(empty)</td><td>-</td></tr>
  * </table>
  */
 public final class TopicConfigs {
@@ -80,6 +84,10 @@ public final class TopicConfigs {
   public static final String DELETE_RETENTION_MS = "delete.retention.ms";
   public static final String MIN_COMPACTION_LAG_MS = "min.compaction.lag.ms";
   public static final String MAX_COMPACTION_LAG_MS = "max.compaction.lag.ms";
+  public static final String LEADER_REPLICATION_THROTTLED_REPLICAS =
+      "leader.replication.throttled.replicas";
+  public static final String FOLLOWER_REPLICATION_THROTTLED_REPLICAS =
+      "follower.replication.throttled.replicas";
 
   private static final long HOUR_MS = 3_600_000L;
   private static final long MINUTE_MS = 60_000L;
@@ -256,6 +264,25 @@ public final class TopicConfigs {
             atLeast(1),
             List.of(same("log.cleaner.max.compaction.lag.ms", ConfigType.LONG)),
             "The maximum time a record stays ineligible for compaction."));
+    all.add(
+        new TopicConfig(
+            LEADER_REPLICATION_THROTTLED_REPLICAS,
+            ConfigType.LIST,
+            "",
+            throttledReplicas(),
+            List.of(),
+            "Replicas (partition:brokerId, or * for all) whose leader throttles the replication"
+                + " traffic it sends to out-of-ISR followers, within the broker's"
+                + " leader.replication.throttled.rate."));
+    all.add(
+        new TopicConfig(
+            FOLLOWER_REPLICATION_THROTTLED_REPLICAS,
+            ConfigType.LIST,
+            "",
+            throttledReplicas(),
+            List.of(),
+            "Replicas (partition:brokerId, or * for all) whose follower throttles what it fetches,"
+                + " within the broker's follower.replication.throttled.rate."));
     Map<String, TopicConfig> byName = new LinkedHashMap<>();
     for (TopicConfig c : all) {
       byName.put(c.name(), c);
@@ -320,7 +347,7 @@ public final class TopicConfigs {
    *
    * @param brokerProps the broker's properties (broker-level keys such as {@code
    *     log.retention.hours}); other keys are ignored
-   * @param overrides the topic's overrides (topic-level names)
+   * @param overrides the topic's overrides (topic-level names); unknown names are ignored
    * @return topic-level name -> canonical value, for every config of {@link #all()}
    * @throws IllegalArgumentException naming the key and value when an override or a broker-level
    *     value is invalid
@@ -336,11 +363,9 @@ public final class TopicConfigs {
       }
       out.put(def.name(), brokerDefault(def, brokerProps));
     }
-    for (String key : overrides.keySet()) {
-      if (!CONFIGS.containsKey(key)) {
-        throw new IllegalArgumentException("Unknown topic config name: " + key);
-      }
-    }
+    // Unknown override keys are ignored here, as Kafka's brokers do: the controller refuses them
+    // on every write (validate), so one can only come from a hand-edited znode or a newer
+    // controller during a rolling upgrade, and must not take the topic's partitions offline.
     return out;
   }
 
@@ -373,6 +398,10 @@ public final class TopicConfigs {
       }
     }
     return def.defaultValue();
+  }
+
+  private static Validator throttledReplicas() {
+    return ThrottledReplicas::parse;
   }
 
   private static Validator atLeast(long min) {

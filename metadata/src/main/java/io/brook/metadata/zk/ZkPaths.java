@@ -31,7 +31,9 @@ import java.util.UUID;
  *       "timestamp":"ms"}; the broker epoch is the znode's czxid</td></tr>
  *   <tr><td>/brokers/topics/&lt;t&gt;</td><td>persistent</td>
  *       <td>{"version":1,"topic_id":"uuid","partitions":{"0":[1,2]},"adding_replicas":{},
- *       "removing_replicas":{}}</td></tr>
+ *       "removing_replicas":{}}; during a reassignment of partition 0 from [1,2] to [2,3]:
+ *       "partitions":{"0":[2,3,1]},"adding_replicas":{"0":[3]},"removing_replicas":{"0":[1]}</td>
+ *       </tr>
  *   <tr><td>/brokers/topics/&lt;t&gt;/partitions/&lt;p&gt;/state</td><td>persistent</td>
  *       <td>{"version":1,"leader":1,"leader_epoch":3,"isr":[1,2],"controller_epoch":2}; the znode
  *       version is the partition epoch</td></tr>
@@ -47,7 +49,9 @@ import java.util.UUID;
  *       ids handed out (block_end inclusive)</td></tr>
  *   <tr><td>/admin/delete_topics/&lt;t&gt;</td><td>persistent</td><td>{"version":1}</td></tr>
  *   <tr><td>/admin/reassign_partitions, /admin/preferred_replica_election</td><td>persistent</td>
- *       <td>not used yet</td></tr>
+ *       <td>/admin/reassign_partitions: Kafka's {"version":1,"partitions":[{"topic":"t",
+ *       "partition":0,"replicas":[2,3,4]}]}, picked up and deleted by the controller;
+ *       /admin/preferred_replica_election: not used yet</td></tr>
  * </table>
  */
 public final class ZkPaths {
@@ -177,8 +181,8 @@ public final class ZkPaths {
               ArrayNode a = parts.putArray(Integer.toString(p));
               rs.forEach(a::add);
             });
-    n.putObject("adding_replicas");
-    n.putObject("removing_replicas");
+    putLists(n.putObject("adding_replicas"), assignment.adding());
+    putLists(n.putObject("removing_replicas"), assignment.removing());
     return bytes(n);
   }
 
@@ -189,18 +193,82 @@ public final class ZkPaths {
   public static TopicAssignment decodeTopic(String topic, byte[] data, UUID fallbackId) {
     JsonNode n = parse(data);
     JsonNode id = n.get("topic_id");
-    TreeMap<Integer, List<Integer>> replicas = new TreeMap<>();
-    Iterator<Map.Entry<String, JsonNode>> it = n.path("partitions").fields();
-    while (it.hasNext()) {
-      Map.Entry<String, JsonNode> e = it.next();
-      replicas.put(Integer.parseInt(e.getKey()), ints(e.getValue()));
-    }
     return new TopicAssignment(
         topic,
         id == null || id.isNull() || id.asText().isEmpty()
             ? fallbackId
             : UUID.fromString(id.asText()),
-        replicas);
+        lists(n.path("partitions")),
+        lists(n.path("adding_replicas")),
+        lists(n.path("removing_replicas")));
+  }
+
+  private static void putLists(ObjectNode target, Map<Integer, List<Integer>> lists) {
+    lists.forEach(
+        (p, rs) -> {
+          ArrayNode a = target.putArray(Integer.toString(p));
+          rs.forEach(a::add);
+        });
+  }
+
+  /** {"0":[1,2],...} as partition -> ids; a missing or null node is an empty map. */
+  private static TreeMap<Integer, List<Integer>> lists(JsonNode node) {
+    TreeMap<Integer, List<Integer>> out = new TreeMap<>();
+    Iterator<Map.Entry<String, JsonNode>> it = node.fields();
+    while (it.hasNext()) {
+      Map.Entry<String, JsonNode> e = it.next();
+      out.put(Integer.parseInt(e.getKey()), ints(e.getValue()));
+    }
+    return out;
+  }
+
+  /** One partition of a reassignment request in {@value #REASSIGN_PARTITIONS}. */
+  public record ReassignmentRequest(String topic, int partition, List<Integer> replicas) {
+    public ReassignmentRequest {
+      replicas = List.copyOf(replicas);
+    }
+  }
+
+  /**
+   * Encodes a reassignment request in Kafka's format: {@code
+   * {"version":1,"partitions":[{"topic":"t","partition":0,"replicas":[2,3,4]}]}}.
+   */
+  public static byte[] encodeReassignPartitions(List<ReassignmentRequest> partitions) {
+    ObjectNode n = versioned();
+    ArrayNode parts = n.putArray("partitions");
+    for (ReassignmentRequest r : partitions) {
+      ObjectNode o = parts.addObject();
+      o.put("topic", r.topic());
+      o.put("partition", r.partition());
+      ArrayNode a = o.putArray("replicas");
+      r.replicas().forEach(a::add);
+    }
+    return bytes(n);
+  }
+
+  /**
+   * Decodes {@value #REASSIGN_PARTITIONS} (Kafka's format; extra fields such as {@code log_dirs}
+   * are ignored).
+   *
+   * @throws IllegalArgumentException when the payload is not such a document
+   */
+  public static List<ReassignmentRequest> decodeReassignPartitions(byte[] data) {
+    JsonNode n = parse(data);
+    JsonNode parts = n.get("partitions");
+    if (parts == null || !parts.isArray()) {
+      throw new IllegalArgumentException("reassignment has no \"partitions\" array");
+    }
+    List<ReassignmentRequest> out = new ArrayList<>();
+    for (JsonNode p : parts) {
+      JsonNode replicas = p.get("replicas");
+      JsonNode partition = p.get("partition");
+      if (replicas == null || !replicas.isArray() || partition == null || !partition.isInt()) {
+        throw new IllegalArgumentException(
+            "reassignment entry needs \"topic\", \"partition\" and \"replicas\": " + p);
+      }
+      out.add(new ReassignmentRequest(text(p, "topic"), partition.asInt(), ints(replicas)));
+    }
+    return out;
   }
 
   /** Whether a topic znode carries a topic id. */

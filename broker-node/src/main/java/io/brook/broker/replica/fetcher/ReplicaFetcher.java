@@ -116,6 +116,9 @@ public final class ReplicaFetcher implements AutoCloseable {
 
   private volatile boolean closed;
 
+  /** The follower replication quota; null: no throttling. */
+  private volatile io.brook.broker.replica.ReplicationQuota quota;
+
   // Fetcher thread only.
   private LeaderConnection.FetchStream stream;
   private long nextRequestId;
@@ -170,6 +173,20 @@ public final class ReplicaFetcher implements AutoCloseable {
 
   public int leaderId() {
     return leaderId;
+  }
+
+  /** Sets the follower replication quota (see {@link io.brook.broker.replica.ReplicationQuota}). */
+  void setQuota(io.brook.broker.replica.ReplicationQuota quota) {
+    this.quota = quota;
+    wakeup();
+  }
+
+  /**
+   * Whether this follower's fetches of {@code s} count against the quota (throttled, not in ISR).
+   */
+  private boolean followerThrottled(
+      io.brook.broker.replica.ReplicationQuota q, PartitionFetchState s) {
+    return q != null && q.isThrottled(s.tp()) && !s.partition.state().isr().contains(localBrokerId);
   }
 
   public BrokerEndpoint leaderEndpoint() {
@@ -521,6 +538,7 @@ public final class ReplicaFetcher implements AutoCloseable {
     long nextDelayed = Long.MAX_VALUE;
     Map<TopicPartition, Sent> sent = new LinkedHashMap<>();
     List<ReplicaFetchPosition> positions = new ArrayList<>();
+    io.brook.broker.replica.ReplicationQuota q = quota;
     partitionMapLock.lock();
     try {
       for (PartitionFetchState s : partitions.values()) {
@@ -529,6 +547,12 @@ public final class ReplicaFetcher implements AutoCloseable {
         }
         if (s.delayedUntilMs > now) {
           nextDelayed = Math.min(nextDelayed, s.delayedUntilMs);
+          continue;
+        }
+        if (followerThrottled(q, s) && q.isQuotaExceeded()) {
+          // Throttled and the quota is spent: skip this partition for a round, look again later.
+          q.recordSkip(s.tp());
+          nextDelayed = Math.min(nextDelayed, now + Math.min(1000, q.throttleTimeMs()));
           continue;
         }
         Log log = s.partition.log();
@@ -728,6 +752,10 @@ public final class ReplicaFetcher implements AutoCloseable {
         }
         if (!data.getRecords().isEmpty()) {
           ByteBuffer records = data.getRecords().asReadOnlyByteBuffer();
+          io.brook.broker.replica.ReplicationQuota q = quota;
+          if (followerThrottled(q, s)) {
+            q.record(records.remaining());
+          }
           maybeStartAtFirstBatch(s, records);
           s.partition.appendAsFollower(records, s.leaderEpoch);
         }

@@ -42,6 +42,8 @@ public final class ReplicaFetcherManager implements FollowerFetching {
   private final Map<Integer, ReplicaFetcher> fetchers = new HashMap<>();
   // @GuardedBy("this")
   private boolean closed;
+  // @GuardedBy("this")
+  private io.brook.broker.replica.ReplicationQuota quota;
 
   /** Connects to leaders over gRPC (plaintext). */
   public ReplicaFetcherManager(
@@ -66,6 +68,12 @@ public final class ReplicaFetcherManager implements FollowerFetching {
     this.time = time;
     this.scheduler = scheduler;
     this.connections = connections;
+  }
+
+  @Override
+  public synchronized void setQuota(io.brook.broker.replica.ReplicationQuota quota) {
+    this.quota = quota;
+    fetchers.values().forEach(f -> f.setQuota(quota));
   }
 
   @Override
@@ -168,6 +176,9 @@ public final class ReplicaFetcherManager implements FollowerFetching {
     ReplicaFetcher next =
         new ReplicaFetcher(
             brokerId, leaderId, endpoint, brokerEpoch, config, time, scheduler, connections);
+    if (quota != null) {
+      next.setQuota(quota);
+    }
     fetchers.put(leaderId, next);
     if (f != null) {
       // The leader came back elsewhere: move what the old fetcher had, truncating again.
