@@ -1,7 +1,10 @@
 package io.brook.broker.grpc;
 
+import io.brook.broker.metrics.RequestMetrics;
+import io.brook.broker.metrics.grpc.RequestMetricsInterceptor;
 import io.brook.broker.server.BrokerApi;
 import io.brook.broker.server.BrokerControlApi;
+import io.brook.common.Time;
 import io.brook.controller.Controller;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -77,6 +80,35 @@ public final class BrokerGrpcServer implements AutoCloseable {
       ReplicaGrpcService replicaService,
       Controller controller)
       throws IOException {
+    return start(
+        host,
+        port,
+        maxInboundMessageBytes,
+        networkThreads,
+        executor,
+        api,
+        control,
+        replicaService,
+        controller,
+        RequestMetrics.NONE);
+  }
+
+  /**
+   * As above, with every call (the controller's too) measured for {@code requestMetrics} by a
+   * {@link RequestMetricsInterceptor}.
+   */
+  public static BrokerGrpcServer start(
+      String host,
+      int port,
+      int maxInboundMessageBytes,
+      int networkThreads,
+      Executor executor,
+      BrokerApi api,
+      BrokerControlApi control,
+      ReplicaGrpcService replicaService,
+      Controller controller,
+      RequestMetrics requestMetrics)
+      throws IOException {
     InetSocketAddress address =
         host == null || host.isEmpty()
             ? new InetSocketAddress(port)
@@ -104,6 +136,9 @@ public final class BrokerGrpcServer implements AutoCloseable {
     }
     if (controller != null) {
       b.addService(controller.grpcService());
+    }
+    if (requestMetrics != RequestMetrics.NONE) {
+      b.intercept(new RequestMetricsInterceptor(requestMetrics, Time.SYSTEM));
     }
     Server server = b.build();
     try {

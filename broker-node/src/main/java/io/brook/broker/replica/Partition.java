@@ -2,6 +2,7 @@ package io.brook.broker.replica;
 
 import io.brook.broker.log.Log;
 import io.brook.broker.log.LogAppendInfo;
+import io.brook.broker.metrics.ReplicaMetricsListener;
 import io.brook.common.Time;
 import io.brook.common.TopicPartition;
 import io.brook.protocol.v1.AlterPartitionItem;
@@ -75,6 +76,8 @@ import org.apache.logging.log4j.Logger;
  */
 public final class Partition {
   private static final Logger logger = LogManager.getLogger(Partition.class);
+
+  private volatile ReplicaMetricsListener metrics = ReplicaMetricsListener.NONE;
 
   /** What the controller said about this partition. Immutable. */
   public record State(
@@ -197,6 +200,11 @@ public final class Partition {
     this.log = log;
     this.minInsyncReplicas = minInsyncReplicas;
     this.context = context;
+  }
+
+  /** Who is told about this partition's traffic and committed ISR changes (the replica manager). */
+  public void setMetricsListener(ReplicaMetricsListener listener) {
+    this.metrics = listener == null ? ReplicaMetricsListener.NONE : listener;
   }
 
   public TopicPartition topicPartition() {
@@ -687,6 +695,12 @@ public final class Partition {
             s.isr,
             isr,
             result.getPartitionEpoch());
+        if (!isr.containsAll(s.isr)) {
+          metrics.onIsrShrink(tp);
+        }
+        if (!s.isr.containsAll(isr)) {
+          metrics.onIsrExpand(tp);
+        }
       }
       changed = !maximalIsrLocked().equals(maximalBefore) || state != s;
       if (isLeader()) {
@@ -821,6 +835,7 @@ public final class Partition {
       ensureFollowerOf(leaderEpoch, "append to");
       LogAppendInfo info = log.appendAsFollower(records);
       appendedBytes += info.validBytes();
+      metrics.onReplicationBytesIn(tp.topic(), info.validBytes());
       return info;
     } finally {
       lock.unlock();

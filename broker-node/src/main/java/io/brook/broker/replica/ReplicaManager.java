@@ -9,6 +9,8 @@ import io.brook.broker.log.LogManager;
 import io.brook.broker.log.OffsetAndEpoch;
 import io.brook.broker.log.OffsetOutOfRangeException;
 import io.brook.broker.log.RecordTooLargeException;
+import io.brook.broker.metrics.FetchTraffic;
+import io.brook.broker.metrics.ReplicaMetricsListener;
 import io.brook.common.Scheduler;
 import io.brook.common.Time;
 import io.brook.common.Topic;
@@ -118,6 +120,9 @@ public final class ReplicaManager implements AutoCloseable {
 
   /** Told when this broker starts or stops leading a partition (the group store). */
   private volatile LeadershipListener leadershipListener = LeadershipListener.NONE;
+
+  /** Told about traffic and committed ISR changes (the broker's metrics). */
+  private volatile ReplicaMetricsListener metrics = ReplicaMetricsListener.NONE;
 
   /**
    * What is told about leadership changes of this broker's partitions: the {@code
@@ -304,6 +309,15 @@ public final class ReplicaManager implements AutoCloseable {
     this.leadershipListener = listener == null ? LeadershipListener.NONE : listener;
   }
 
+  /**
+   * Sets who is told about traffic per topic and committed ISR changes (the broker's metrics); set
+   * it before the broker receives LeaderAndIsr requests.
+   */
+  public void setMetricsListener(ReplicaMetricsListener listener) {
+    this.metrics = listener == null ? ReplicaMetricsListener.NONE : listener;
+    partitions.values().forEach(p -> p.setMetricsListener(metrics));
+  }
+
   public Optional<Partition> partition(TopicPartition tp) {
     return Optional.ofNullable(partitions.get(tp));
   }
@@ -483,6 +497,7 @@ public final class ReplicaManager implements AutoCloseable {
     }
     Log partitionLog = logManager.getOrCreateLog(tp, topicId, config);
     Partition p = new Partition(tp, brokerId, partitionLog, minIsr, partitionContext);
+    p.setMetricsListener(metrics);
     partitions.put(tp, p);
     return p;
   }
@@ -664,6 +679,9 @@ public final class ReplicaManager implements AutoCloseable {
       bytes.copyTo(records);
       records.flip();
       Partition.AppendResult result = p.appendAsLeader(records, acks);
+      if (!result.info().duplicate()) {
+        metrics.onAppend(topic, result.info().validBytes(), result.info().numRecords());
+      }
       replicaFetchPurgatory.checkAndComplete(tp);
       if (result.highWatermarkMoved()) {
         producePurgatory.checkAndComplete(tp);
@@ -753,7 +771,8 @@ public final class ReplicaManager implements AutoCloseable {
     FetchRead first = read(req);
     int minBytes = Math.max(1, req.getMinBytes());
     if (req.getMaxWaitMs() <= 0 || first.bytes >= minBytes || first.error || first.empty) {
-      return CompletableFuture.completedFuture(first.response);
+      return CompletableFuture.completedFuture(
+          FetchTraffic.countConsumerFetch(metrics, first.response));
     }
     DelayedFetch<FetchResponse> op =
         new DelayedFetch<>(
@@ -765,6 +784,7 @@ public final class ReplicaManager implements AutoCloseable {
             partitions::get,
             () -> read(req).response);
     fetchPurgatory.tryCompleteElseWatch(op, op.keys());
+    op.future().thenAccept(r -> FetchTraffic.countConsumerFetch(metrics, r));
     return op.future();
   }
 
@@ -858,7 +878,8 @@ public final class ReplicaManager implements AutoCloseable {
     int minBytes = Math.max(1, req.getMinBytes());
     // A request without positions waits max_wait_ms too (an idle follower must not spin).
     if (req.getMaxWaitMs() <= 0 || first.bytes >= minBytes || first.answerNow) {
-      return CompletableFuture.completedFuture(first.response);
+      return CompletableFuture.completedFuture(
+          FetchTraffic.countReplicaFetch(metrics, first.response));
     }
     DelayedFetch<ReplicaFetchResponse> op =
         new DelayedFetch<>(
@@ -870,6 +891,7 @@ public final class ReplicaManager implements AutoCloseable {
             partitions::get,
             () -> readForFollower(req, false).response);
     replicaFetchPurgatory.tryCompleteElseWatch(op, op.keys());
+    op.future().thenAccept(r -> FetchTraffic.countReplicaFetch(metrics, r));
     return op.future();
   }
 

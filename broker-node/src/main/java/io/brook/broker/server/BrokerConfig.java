@@ -112,6 +112,12 @@ public final class BrokerConfig {
   public static final String LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS =
       "leader.imbalance.check.interval.seconds";
 
+  /**
+   * The HTTP port of {@code /metrics} (Prometheus) and {@code /health}, on the listener's host: -1
+   * (the default) serves none, 0 an OS-chosen port (logged: "Metrics served on http://...").
+   */
+  public static final String METRICS_PORT = "metrics.port";
+
   private enum Type {
     INT,
     LONG,
@@ -142,6 +148,12 @@ public final class BrokerConfig {
     int cores = Runtime.getRuntime().availableProcessors();
     define(BROKER_ID, Type.INT, null, atLeast(0), "must be at least 0");
     define(LISTENERS, Type.STRING, "PLAINTEXT://:9092");
+    define(
+        METRICS_PORT,
+        Type.INT,
+        "-1",
+        v -> (Integer) v >= -1 && (Integer) v <= 65535,
+        "must be -1 (off), 0 (any free port) or a port number");
     define(ADVERTISED_LISTENERS, Type.STRING, null);
     define(LOG_DIRS, Type.STRING, null);
     define(LOG_DIR, Type.STRING, "/tmp/brook-logs");

@@ -9,6 +9,10 @@ import io.brook.broker.grpc.ReplicaGrpcService;
 import io.brook.broker.log.LogConfig;
 import io.brook.broker.log.LogManager;
 import io.brook.broker.log.LogManagerConfig;
+import io.brook.broker.metrics.BrokerHealth;
+import io.brook.broker.metrics.BrokerMonitoring;
+import io.brook.broker.metrics.BrokerStateGauges;
+import io.brook.broker.metrics.ConsumerGroupLag;
 import io.brook.broker.replica.AlterPartitionSender;
 import io.brook.broker.replica.FollowerFetching;
 import io.brook.broker.replica.ReplicaManager;
@@ -101,6 +105,7 @@ public final class BrokerServer implements AutoCloseable {
   private ProducerIdManager producerIdManager;
   private OffsetsTopicStore groupStore;
   private GroupCoordinator groupCoordinator;
+  private BrokerMonitoring monitoring; // metrics, /health and metrics.port
 
   /** How long InitProducerId waits for a block of producer ids before BROKER_NOT_AVAILABLE. */
   private static final long PRODUCER_ID_MAX_WAIT_MS = 10_000;
@@ -173,6 +178,13 @@ public final class BrokerServer implements AutoCloseable {
               config.zookeeperConnectionTimeoutMs());
       clusterId = new MetadataStore(zk).getOrCreateClusterId();
       MetaProperties.ensure(config.logDirs(), id, clusterId);
+      CuratorFramework session = zk;
+      monitoring =
+          new BrokerMonitoring(
+              id,
+              () -> session.getZookeeperClient().isConnected(),
+              this::brokerEpoch,
+              this::isController);
 
       scheduler = new ThreadPoolScheduler("broker-" + id + "-scheduler", 2);
       logManager = new LogManager(config.logDirs(), logManagerConfig(), scheduler, time);
@@ -196,8 +208,10 @@ public final class BrokerServer implements AutoCloseable {
               this::brokerEpoch,
               testFaults.ackBeforeReplication(),
               brokerId -> metadataCache.broker(brokerId).isPresent());
+      replicaManager.setMetricsListener(monitoring.metrics());
       wireDynamicConfig(id);
       startGroupCoordinator(id);
+      monitoring.registerGauges(stateGaugeSources());
       controlHandler =
           new ControlRequestHandler(
               id,
@@ -260,7 +274,9 @@ public final class BrokerServer implements AutoCloseable {
               requestHandler,
               controlHandler,
               new ReplicaGrpcService(replicaManager),
-              controller);
+              controller,
+              monitoring.metrics());
+      monitoring.startHttp(config.listener().host(), config.getInt(BrokerConfig.METRICS_PORT));
 
       BrokerInfo info = BrokerInfo.of(id, advertisedHost(), advertisedPort(), config.rack());
       registrar = new BrokerRegistrar(zk, info); // logs "Broker N registered at ..." itself
@@ -274,6 +290,7 @@ public final class BrokerServer implements AutoCloseable {
               "Broker " + id + " could not join the controller election: " + e.getMessage(), e);
         }
       }
+      monitoring.health().setPhase(BrokerHealth.Phase.SERVING);
       log.info(
           "Broker {} started: cluster {}, listening on port {}, log dirs {}",
           id,
@@ -363,6 +380,24 @@ public final class BrokerServer implements AutoCloseable {
             log.error("The group coordinator could not drop the offsets of {}", user, e);
           }
         });
+  }
+
+  /** Where the scrape-time gauges read this broker's state. */
+  private BrokerStateGauges.Sources stateGaugeSources() {
+    ReplicaManager replicas = replicaManager;
+    MetadataCache metadata = metadataCache;
+    LogManager logs = logManager;
+    ConsumerGroupLag lag = new ConsumerGroupLag(groupCoordinator, replicas::partition);
+    BrokerHealth health = monitoring.health();
+    return new BrokerStateGauges.Sources(
+        replicas::partitions,
+        metadata::snapshot,
+        this::isController,
+        () -> controller == null ? -1 : controller.controllerEpoch(),
+        logs::logDirs,
+        logs::allLogs,
+        lag::entries,
+        health::check);
   }
 
   /** The group coordinator's settings from the broker's {@code group.*} / {@code offsets.*}. */
@@ -521,6 +556,17 @@ public final class BrokerServer implements AutoCloseable {
     return logManager;
   }
 
+  /** The port of {@code /metrics} and {@code /health}, or -1 when metrics.port is -1. */
+  public int metricsPort() {
+    BrokerMonitoring m = monitoring;
+    return m == null ? -1 : m.httpPort();
+  }
+
+  /** This broker's metrics registry and health check (null before start). */
+  public BrokerMonitoring monitoring() {
+    return monitoring;
+  }
+
   /** The ZooKeeper session (tests expire it). */
   public CuratorFramework zkClient() {
     return zk;
@@ -544,6 +590,9 @@ public final class BrokerServer implements AutoCloseable {
     if (previous == State.STARTED) {
       log.info("Broker {} shutting down", id);
     }
+    if (monitoring != null) {
+      monitoring.shuttingDown();
+    }
     if (previous == State.STARTED) {
       controlledShutdown();
     }
@@ -563,6 +612,7 @@ public final class BrokerServer implements AutoCloseable {
     run(errors, requestExecutor == null ? null : this::stopRequestExecutor);
     run(errors, scheduler == null ? null : scheduler::close);
     run(errors, logManager == null ? null : logManager::close);
+    run(errors, monitoring == null ? null : monitoring::close);
     run(errors, zk == null ? null : zk::close);
     if (errors.isEmpty()) {
       if (previous == State.STARTED) {

@@ -271,6 +271,9 @@ public final class ClusterLayout {
     // rebalance not delayed (Kafka's development server.properties)
     p.put("offsets.topic.replication.factor", Integer.toString(Math.min(3, brokers.size())));
     p.put("group.initial.rebalance.delay.ms", "0");
+    // /metrics and /health on a port the OS picks (parallel clusters never clash); each broker
+    // logs it: "Metrics served on http://127.0.0.1:PORT/metrics"
+    p.put("metrics.port", "0");
     p.putAll(brokerOverrides);
     return p;
   }

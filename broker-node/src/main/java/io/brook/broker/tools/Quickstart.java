@@ -136,6 +136,7 @@ public final class Quickstart implements AutoCloseable {
       // one broker: the internal topic of consumer groups has one replica (Kafka's quickstart)
       props.put("offsets.topic.replication.factor", "1");
       props.put("group.initial.rebalance.delay.ms", "0");
+      props.put("metrics.port", "0"); // /metrics and /health; the broker logs the port
       BrokerServer broker = BrokerServer.startInProcess(props);
       return new Quickstart(dataDir, channel, lock, zk, broker);
     } catch (IOException | InterruptedException | RuntimeException e) {

@@ -71,6 +71,11 @@ public final class TestCluster implements AutoCloseable {
     return BrokerServer.startInProcess(brokerProps(id, overrides));
   }
 
+  /** The ZooKeeper server (tests stop and restart it to cut every broker's session). */
+  public TestingServer zooKeeper() {
+    return zk;
+  }
+
   public String connectString() {
     return zk.getConnectString() + chroot;
   }

@@ -8,10 +8,17 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -53,6 +60,27 @@ class DevClusterTest {
           status.out.matches("(?s)zookeeper +pid=\\d+ +running +port=" + zkPort + "\n.*"),
           status.out);
       assertTrue(status.out.contains("running  port=" + brokerPort), status.out);
+
+      // The broker serves /metrics and /health on the port it logged (metrics.port=0).
+      Path brokerLog = dir.resolve("broker-1.log");
+      Matcher served =
+          Pattern.compile("Metrics served on http://127\\.0\\.0\\.1:(\\d+)/metrics")
+              .matcher(Files.readString(brokerLog));
+      assertTrue(served.find(), "no 'Metrics served on' line in " + brokerLog);
+      HttpClient http = HttpClient.newHttpClient();
+      String base = "http://127.0.0.1:" + served.group(1);
+      HttpResponse<String> health =
+          http.send(
+              HttpRequest.newBuilder(URI.create(base + "/health")).build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, health.statusCode(), health.body());
+      HttpResponse<String> metrics =
+          http.send(
+              HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertTrue(
+          metrics.body().contains("brook_controller_kafkacontroller_active_controller_count 1.0"),
+          metrics.body());
     } finally {
       Result stop = run("stop", "--dir", dir.toString());
       assertEquals(0, stop.code, stop.toString());
