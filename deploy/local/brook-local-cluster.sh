@@ -21,7 +21,8 @@
 # ports, so later commands need only --dir.
 #
 # Ports, from --base-port P (default 23000): ZooKeeper N client P+N, quorum P+10+N, leader
-# election P+20+N; broker N P+30+N. All on 127.0.0.1.
+# election P+20+N; broker N P+30+N. All on 127.0.0.1. Each broker's metrics.port is OS-chosen
+# (its broker.out says "Metrics served on http://...").
 #
 # Layout of DIR: zk-N/{zookeeper.properties, data/myid, zk.pid, zk.out},
 # broker-N/{server.properties, data/, broker.pid, broker.out}.
@@ -153,6 +154,8 @@ init() {
       echo "min.insync.replicas=2"
       echo "offsets.topic.replication.factor=3"
       echo "group.initial.rebalance.delay.ms=0"
+      echo "# Prometheus /metrics and /health on a free port, logged as \"Metrics served on ...\""
+      echo "metrics.port=0"
       local kv
       for kv in ${broker_props[@]+"${broker_props[@]}"}; do echo "$kv"; done
     } > "$dir/broker-$n/server.properties"
