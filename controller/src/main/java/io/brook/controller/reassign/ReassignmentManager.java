@@ -182,6 +182,9 @@ public final class ReassignmentManager {
     }
     Map<TopicPartition, ReassignmentPlanner.Refusal> refused =
         ReassignmentPlanner.validate(plan, host.topics(), host.deleting(), host.liveIds());
+    if (refused.isEmpty()) {
+      refused = unsafeSteps(plan);
+    }
     Map<TopicPartition, ReassignmentPlanner.Refusal> results = new LinkedHashMap<>();
     AlterPartitionReassignmentsResponse.Builder out =
         AlterPartitionReassignmentsResponse.newBuilder();
@@ -217,6 +220,25 @@ public final class ReassignmentManager {
       out.setError(ErrorCode.NONE);
     }
     return response(out, results);
+  }
+
+  /** The steps of a valid plan that would leave a partition leaderless or delete its ISR. */
+  private Map<TopicPartition, ReassignmentPlanner.Refusal> unsafeSteps(
+      List<ReassignmentPlanner.PartitionRequest> plan) {
+    Map<TopicPartition, ReassignmentPlanner.Refusal> out = new LinkedHashMap<>();
+    for (ReassignmentPlanner.PartitionRequest r : plan) {
+      TopicAssignment a = host.topics().get(r.tp().topic());
+      int p = r.tp().partition();
+      Optional<ReassignmentPlanner.Move> m =
+          r.cancel()
+              ? Optional.of(ReassignmentPlanner.cancel(a, p))
+              : ReassignmentPlanner.start(a, p, r.replicas());
+      m.flatMap(
+              move ->
+                  ReassignmentPlanner.unsafe(r.tp(), move, host.state(r.tp()), host.eligibleIds()))
+          .ifPresent(f -> out.put(r.tp(), f));
+    }
+    return out;
   }
 
   /** ListPartitionReassignments: the partitions being moved (all, or among the requested). */

@@ -204,6 +204,45 @@ public final class ReassignmentPlanner {
   }
 
   /**
+   * Refuses a step that would lose data or availability: one after which the partition, led now,
+   * has no leader (no replica of the new assignment is an eligible ISR member), or after which
+   * in-sync replicas that would be dropped (and their logs deleted) are the only ones left, e.g.
+   * cancelling a move back to replicas that all failed after the new ones joined the ISR.
+   */
+  public static Optional<Refusal> unsafe(
+      TopicPartition tp, Move m, LeaderAndIsr s, Set<Integer> eligible) {
+    if (s == null) {
+      return Optional.empty();
+    }
+    LeaderAndIsr after = stateAfter(s, m.replicas(), eligible, 0);
+    if (!m.replicas().containsAll(after.isr())) {
+      return Optional.of(
+          new Refusal(
+              ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+              "Partition "
+                  + tp
+                  + ": none of its in-sync replicas "
+                  + s.isr()
+                  + " is in the new assignment "
+                  + m.replicas()
+                  + "; dropping them would lose its records"));
+    }
+    if (s.hasLeader() && !after.hasLeader()) {
+      return Optional.of(
+          new Refusal(
+              ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+              "Partition "
+                  + tp
+                  + ": no replica of the new assignment "
+                  + m.replicas()
+                  + " is a live in-sync replica (ISR "
+                  + s.isr()
+                  + "); the partition would have no leader"));
+    }
+    return Optional.empty();
+  }
+
+  /**
    * The partition state after a step that leaves {@code replicas}: the ISR loses the replicas no
    * longer assigned; the leader stays when it is still a replica, else the first eligible replica
    * in the (new) ISR is elected (no leader when there is none). The leader epoch is bumped only

@@ -204,4 +204,40 @@ class ReassignmentPlannerTest {
     assertEquals("*", ReassignmentPlanner.withoutPartition("*", 0));
     assertEquals("10:1", ReassignmentPlanner.withoutPartition("10:1, 1:3", 1));
   }
+
+  @Test
+  void aCancelThatWouldDeleteTheOnlyInSyncReplicasOrLeaveNoLeaderIsRefused() {
+    // {1,2} moving to {3,4}: replicas [3,4,1,2]; 3 joined the ISR, then 1 and 2 died
+    TreeMap<Integer, List<Integer>> r = new TreeMap<>();
+    r.put(0, List.of(3, 4, 1, 2));
+    TopicAssignment moving =
+        new TopicAssignment(
+            "t",
+            ID,
+            r,
+            new TreeMap<>(Map.of(0, List.of(3, 4))),
+            new TreeMap<>(Map.of(0, List.of(1, 2))));
+    TopicPartition tp = new TopicPartition("t", 0);
+    Move back = ReassignmentPlanner.cancel(moving, 0);
+    Optional<Refusal> refused =
+        ReassignmentPlanner.unsafe(tp, back, state(3, 5, List.of(3)), Set.of(3, 4));
+    assertTrue(refused.isPresent(), "cancel would delete the only in-sync replica");
+    assertEquals(ErrorCode.INVALID_REPLICA_ASSIGNMENT, refused.get().error());
+    assertTrue(refused.get().message().contains("would lose its records"), refused.get().message());
+
+    // ISR {3,1}, leader 3, broker 1 not eligible (shutting down): the cancel leaves no leader
+    Optional<Refusal> leaderless =
+        ReassignmentPlanner.unsafe(tp, back, state(3, 5, List.of(3, 1)), Set.of(3, 4));
+    assertTrue(leaderless.isPresent());
+    assertTrue(leaderless.get().message().contains("no leader"), leaderless.get().message());
+
+    // with broker 1 live and in the ISR the cancel is safe: 1 leads
+    assertFalse(
+        ReassignmentPlanner.unsafe(tp, back, state(3, 5, List.of(3, 1)), Set.of(1, 3, 4))
+            .isPresent());
+    // a plain start that keeps the leader is safe
+    Move start = ReassignmentPlanner.start(TOPICS.get("t"), 0, List.of(2, 3, 4)).orElseThrow();
+    assertFalse(
+        ReassignmentPlanner.unsafe(tp, start, state(1, 0, List.of(1, 2, 3)), LIVE).isPresent());
+  }
 }
