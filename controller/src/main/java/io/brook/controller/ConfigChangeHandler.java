@@ -123,7 +123,11 @@ final class ConfigChangeHandler {
       String key = op.getName();
       Optional<TopicConfig> def = TopicConfigs.get(key);
       if (def.isEmpty()) {
-        errors.add("Unknown topic config '" + key + "'");
+        if (op.getOp() == io.brook.protocol.v1.AlterConfigOpType.DELETE && after.containsKey(key)) {
+          after.remove(key); // a stray key written by hand (or by a newer version) may be removed
+        } else {
+          errors.add("Unknown topic config '" + key + "'");
+        }
         continue;
       }
       String base =
@@ -132,12 +136,20 @@ final class ConfigChangeHandler {
               : TopicConfigs.brokerDefault(def.get(), brokerProps);
       apply(op, def.get().type(), base, after, errors);
     }
-    List<String> invalid = errors.isEmpty() ? TopicConfigs.validate(after) : List.of();
+    // Only the keys this request touches are validated: a stray key already stored (hand-edited,
+    // or from a newer version during a rolling upgrade) must not block every later change.
+    Map<String, String> touched = new TreeMap<>();
+    Map<String, String> untouched = new TreeMap<>();
+    Set<String> names = new TreeSet<>();
+    ops.forEach(o -> names.add(o.getName()));
+    after.forEach((k, v) -> (names.contains(k) ? touched : untouched).put(k, v));
+    List<String> invalid = errors.isEmpty() ? TopicConfigs.validate(touched) : List.of();
     if (!errors.isEmpty() || !invalid.isEmpty()) {
       errors.addAll(invalid);
       throw new Refused(ErrorCode.INVALID_CONFIG, String.join("; ", errors));
     }
-    after = new TreeMap<>(TopicConfigs.normalize(after));
+    after = new TreeMap<>(untouched);
+    after.putAll(TopicConfigs.normalize(touched));
     if (validateOnly || after.equals(before)) {
       return;
     }

@@ -143,9 +143,8 @@ final class LeaderElections {
             .setErrorMessage("Deletion of topic " + tp.topic() + " is in progress.");
         continue;
       }
-      // TODO(reassign): beingReassigned is always false until the reassignment state machine
-      // lands; Kafka refuses elections of partitions being moved only in the auto rebalance, an
-      // operator's election of a moving partition is allowed, so only the rebalance consults it.
+      // Kafka skips partitions being moved only in the automatic rebalance; an operator's
+      // election of a moving partition is allowed, so only the rebalance consults beingReassigned.
       RequestedElection.Outcome o =
           RequestedElection.decide(mode, current, ctx.replicas(tp), live, eligible, ctx.epoch);
       r.setError(o.error()).setErrorMessage(o.message());

@@ -305,6 +305,33 @@ class ConfigChangeControllerTest {
   }
 
   @Test
+  void aStrayKeyInTheZnodeDoesNotBlockOtherChangesAndCanBeDeleted() throws Exception {
+    // written by hand (or by a newer version): the controller never writes an unknown key
+    String path = io.brook.metadata.zk.ZkPaths.topicConfigPath("t");
+    zk.client()
+        .setData()
+        .forPath(
+            path,
+            io.brook.metadata.zk.ZkPaths.encodeConfig(
+                Map.of("cleanup.policy", "delete", "future.config", "x")));
+    AlterConfigsResourceResult r =
+        alter(ConfigResourceType.TOPIC, "t", false, set("retention.ms", "1000"));
+    assertEquals(ErrorCode.NONE, r.getError(), r.getErrorMessage());
+    assertEquals(
+        Map.of("cleanup.policy", "delete", "future.config", "x", "retention.ms", "1000"),
+        topicConfig());
+
+    AlterConfigsResourceResult unknownSet =
+        alter(ConfigResourceType.TOPIC, "t", false, set("future.config", "y"));
+    assertEquals(ErrorCode.INVALID_CONFIG, unknownSet.getError());
+
+    AlterConfigsResourceResult removed =
+        alter(ConfigResourceType.TOPIC, "t", false, delete("future.config"));
+    assertEquals(ErrorCode.NONE, removed.getError(), removed.getErrorMessage());
+    assertEquals(Map.of("cleanup.policy", "delete", "retention.ms", "1000"), topicConfig());
+  }
+
+  @Test
   void describeLine() {
     assertEquals(
         "a=2, c=3, b deleted",

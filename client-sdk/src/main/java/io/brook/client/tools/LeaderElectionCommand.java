@@ -164,15 +164,11 @@ public final class LeaderElectionCommand {
     if (!notNeeded.isEmpty()) {
       out.println("Valid replica already elected for partitions " + join(notNeeded));
     }
+    // Kafka prints these on standard output, with the exception's class name
     failed.forEach(
         (tp, e) ->
-            err.println(
-                "Error completing leader election ("
-                    + type
-                    + ") for partition: "
-                    + tp
-                    + ": "
-                    + e.getMessage()));
+            out.println(
+                "Error completing leader election (" + type + ") for partition: " + tp + ": " + e));
     if (!failed.isEmpty()) {
       err.println(failed.size() + " replica(s) could not be elected");
       return 1;

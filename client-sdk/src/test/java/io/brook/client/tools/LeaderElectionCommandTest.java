@@ -110,14 +110,25 @@ class LeaderElectionCommandTest {
         "{\"partitions\":[{\"topic\":\"t\",\"partition\":2},{\"topic\":\"t\",\"partition\":1},"
             + "{\"topic\":\"nope\",\"partition\":0}]}");
     assertEquals(1, run("--election-type", "preferred", "--path-to-json-file", f.toString()));
-    assertEquals("Valid replica already elected for partitions t-1\n", out);
-    assertEquals(
-        "Error completing leader election (PREFERRED) for partition: nope-0: Partition nope-0 does"
-            + " not exist\n"
-            + "Error completing leader election (PREFERRED) for partition: t-2: Preferred replica 3"
-            + " of t-2 is not live\n"
-            + "2 replica(s) could not be elected\n",
-        err);
+    // as Kafka: the failures on standard output, with the exception (class name and message)
+    List<String> lines = out.lines().toList();
+    assertEquals(3, lines.size(), out);
+    assertEquals("Valid replica already elected for partitions t-1", lines.get(0));
+    assertTrue(
+        lines
+            .get(1)
+            .matches(
+                "Error completing leader election \\(PREFERRED\\) for partition: nope-0: "
+                    + "[\\w.$]+Exception: Partition nope-0 does not exist"),
+        lines.get(1));
+    assertTrue(
+        lines
+            .get(2)
+            .matches(
+                "Error completing leader election \\(PREFERRED\\) for partition: t-2: "
+                    + "[\\w.$]+Exception: Preferred replica 3 of t-2 is not live"),
+        lines.get(2));
+    assertEquals("2 replica(s) could not be elected\n", err);
   }
 
   @Test

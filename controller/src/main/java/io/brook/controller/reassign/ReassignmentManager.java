@@ -534,7 +534,8 @@ public final class ReassignmentManager {
 
   /**
    * Removes the entries of {@code ended} partitions from the topic's throttled-replica lists
-   * (deleting a key that becomes empty; {@code *} is deleted once no partition of the topic moves).
+   * (deleting a key that becomes empty). A {@code *} list is the operator's own standing throttle
+   * (the tool writes {@code p:b} entries only) and is left alone.
    */
   private void cleanTopicThrottles(String topic, Collection<TopicPartition> ended) {
     if (ended.isEmpty()) {
@@ -547,7 +548,6 @@ public final class ReassignmentManager {
         return;
       }
       Map<String, String> config = new TreeMap<>(ZkPaths.decodeConfig(raw.get().value()));
-      boolean stillMoving = isReassigning(topic);
       boolean changed = false;
       for (String key : List.of(LEADER_THROTTLED_REPLICAS, FOLLOWER_THROTTLED_REPLICAS)) {
         String v = config.get(key);
@@ -557,9 +557,6 @@ public final class ReassignmentManager {
         String nv = v;
         for (TopicPartition tp : ended) {
           nv = ReassignmentPlanner.withoutPartition(nv, tp.partition());
-        }
-        if (nv.equals("*") && !stillMoving) {
-          nv = "";
         }
         if (nv.isEmpty()) {
           config.remove(key);
