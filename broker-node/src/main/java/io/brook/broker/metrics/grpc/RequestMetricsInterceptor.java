@@ -155,6 +155,19 @@ public final class RequestMetricsInterceptor implements ServerInterceptor {
 
   /** The message's integer {@code request_id} field, or null when it has none. */
   static Long requestId(Object message) {
+    // the stream messages of the hot paths, without reflection or a field lookup
+    if (message instanceof io.brook.protocol.v1.ProduceRequest r) {
+      return r.getRequestId();
+    }
+    if (message instanceof io.brook.protocol.v1.ProduceResponse r) {
+      return r.getRequestId();
+    }
+    if (message instanceof io.brook.protocol.v1.ReplicaFetchRequest r) {
+      return r.getRequestId();
+    }
+    if (message instanceof io.brook.protocol.v1.ReplicaFetchResponse r) {
+      return r.getRequestId();
+    }
     if (!(message instanceof Message m)) {
       return null;
     }
