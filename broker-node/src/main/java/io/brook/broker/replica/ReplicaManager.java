@@ -342,8 +342,9 @@ public final class ReplicaManager implements AutoCloseable {
     req.getLiveLeadersList().forEach(e -> endpoints.put(e.getId(), e));
     List<Change> toLeader = new ArrayList<>();
     List<Change> toFollower = new ArrayList<>();
+    Map<String, String> propsUsed = brokerProps;
     for (LeaderAndIsrTopic t : req.getTopicsList()) {
-      Map<String, String> effective = TopicConfigs.effective(brokerProps, t.getConfigsMap());
+      Map<String, String> effective = TopicConfigs.effective(propsUsed, t.getConfigsMap());
       rememberTopicConfigs(t.getTopic(), t.getConfigsMap());
       for (PartitionState ps : t.getPartitionsList()) {
         TopicPartition tp = new TopicPartition(t.getTopic(), ps.getPartition());
@@ -421,6 +422,15 @@ public final class ReplicaManager implements AutoCloseable {
     stopFetching(offline);
     if (!start.isEmpty()) {
       followerFetching.startFetching(start);
+    }
+    synchronized (configLock) {
+      if (brokerProps != propsUsed) {
+        // a dynamic broker config changed while this request applied the older one: the logs
+        // it created or configured get the new defaults too
+        for (LeaderAndIsrTopic t : req.getTopicsList()) {
+          reapply(t.getTopic(), topicOverrides.getOrDefault(t.getTopic(), t.getConfigsMap()));
+        }
+      }
     }
     return errors;
   }
