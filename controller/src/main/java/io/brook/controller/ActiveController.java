@@ -1,5 +1,7 @@
 package io.brook.controller;
 
+import static io.brook.controller.zk.FencedZkWriter.op;
+
 import io.brook.common.Topic;
 import io.brook.common.TopicPartition;
 import io.brook.controller.election.AlterPartitionValidation;
@@ -1506,18 +1508,6 @@ final class ActiveController {
 
   private boolean unclean(String topic) {
     return ctx.uncleanAllowed(topic, cfg.brokerProps());
-  }
-
-  private interface OpBuilder {
-    CuratorOp build() throws Exception;
-  }
-
-  private static CuratorOp op(OpBuilder b) {
-    try {
-      return b.build();
-    } catch (Exception e) {
-      throw new MetadataStoreException("ZooKeeper: could not build an operation", e);
-    }
   }
 
   private CuratorOp create(String path, byte[] data) {

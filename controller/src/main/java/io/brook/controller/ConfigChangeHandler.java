@@ -1,5 +1,7 @@
 package io.brook.controller;
 
+import static io.brook.controller.zk.FencedZkWriter.op;
+
 import io.brook.controller.zk.FencedZkWriter;
 import io.brook.metadata.config.BrokerDynamicConfigs;
 import io.brook.metadata.config.ConfigType;
@@ -330,17 +332,5 @@ final class ConfigChangeHandler {
         .filter(k -> !after.containsKey(k))
         .forEach(k -> parts.add(k + " deleted"));
     return String.join(", ", parts);
-  }
-
-  private interface OpBuilder {
-    CuratorOp build() throws Exception;
-  }
-
-  private static CuratorOp op(OpBuilder b) {
-    try {
-      return b.build();
-    } catch (Exception e) {
-      throw new MetadataStoreException("ZooKeeper: could not build an operation", e);
-    }
   }
 }

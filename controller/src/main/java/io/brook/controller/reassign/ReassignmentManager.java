@@ -1,5 +1,7 @@
 package io.brook.controller.reassign;
 
+import static io.brook.controller.zk.FencedZkWriter.op;
+
 import io.brook.common.TopicPartition;
 import io.brook.controller.zk.FencedZkWriter;
 import io.brook.metadata.LeaderAndIsr;
@@ -719,17 +721,5 @@ public final class ReassignmentManager {
                         .setErrorMessage(r.message())));
     byTopic.values().forEach(out::addTopics);
     return out.build();
-  }
-
-  private interface OpBuilder {
-    CuratorOp build() throws Exception;
-  }
-
-  private static CuratorOp op(OpBuilder b) {
-    try {
-      return b.build();
-    } catch (Exception e) {
-      throw new MetadataStoreException("ZooKeeper: could not build an operation", e);
-    }
   }
 }

@@ -123,4 +123,22 @@ public final class FencedZkWriter {
       throw new MetadataStoreException("ZooKeeper: controller transaction failed", e);
     }
   }
+
+  /** Builds one operation of a transaction (Curator's builders declare {@code Exception}). */
+  @FunctionalInterface
+  public interface OpBuilder {
+    CuratorOp build() throws Exception;
+  }
+
+  /**
+   * {@code b}'s operation, for {@link #write}; a builder failure becomes a {@link
+   * MetadataStoreException}.
+   */
+  public static CuratorOp op(OpBuilder b) {
+    try {
+      return b.build();
+    } catch (Exception e) {
+      throw new MetadataStoreException("ZooKeeper: could not build an operation", e);
+    }
+  }
 }
