@@ -184,7 +184,12 @@ class PreferredLeaderElectionTest {
   @Test
   void automaticRebalanceRestoresLeadershipUnattended() throws Exception {
     try (TestCluster cluster =
-        TestCluster.start(dir, 3, Map.of("leader.imbalance.check.interval.seconds", "1"))) {
+        TestCluster.start(
+            dir,
+            3,
+            Map.of(
+                "auto.leader.rebalance.enable", "true",
+                "leader.imbalance.check.interval.seconds", "1"))) {
       cluster.createTopic("t", PARTITIONS, 3, Map.of());
       preferredBy(cluster, "t", 1);
       Map<TopicPartition, Integer> preferred = new TreeMap<>();

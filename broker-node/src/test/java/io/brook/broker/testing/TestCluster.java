@@ -62,6 +62,8 @@ public final class TestCluster implements AutoCloseable {
     p.put("zookeeper.connect", zk.getConnectString() + chroot);
     p.put("zookeeper.session.timeout.ms", "10000");
     p.put("request.timeout.ms", "15000");
+    // tests decide where leadership goes; the automatic rebalance is enabled by the tests of it
+    p.put("auto.leader.rebalance.enable", "false");
     p.putAll(extraProps);
     p.putAll(overrides);
     return p;

@@ -917,6 +917,9 @@ public final class ProcessCluster implements AutoCloseable {
     p.put("default.replication.factor", "3");
     p.put("num.io.threads", "2");
     p.put("num.network.threads", "1");
+    // scenarios decide where leadership goes (a fault aimed at "the leader" must not see it move
+    // on its own); AutoLeaderRebalanceTest turns the automatic rebalance on
+    p.put("auto.leader.rebalance.enable", "false");
     p.putAll(options.brokerOverrides());
     writeProperties(config, p, "broker " + id + " of a system-test cluster");
     Map<String, String> env = new HashMap<>(baseEnvironment);
