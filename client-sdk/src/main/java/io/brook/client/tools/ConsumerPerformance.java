@@ -42,32 +42,64 @@ public final class ConsumerPerformance {
       "time, threadId, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec,"
           + " rebalance.time.ms, fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec";
 
+  /** Parses the command line (Kafka's flags). */
+  static ToolArgs parse(String[] argv) {
+    return new ToolArgs(
+        argv,
+        Set.of(
+            "--from-latest",
+            "--show-detailed-stats",
+            "--hide-header",
+            "--print-metrics",
+            "--help",
+            "--verbose"),
+        Set.of(
+            "--bootstrap-server",
+            "--broker-list",
+            "--topic",
+            "--messages",
+            "--timeout",
+            "--fetch-size",
+            "--reporting-interval",
+            "--consumer.config",
+            "--group",
+            "--date-format",
+            "--socket-buffer-size",
+            "--num-fetch-threads",
+            "--threads"),
+        Set.of());
+  }
+
+  /**
+   * The consumer's configuration, as Kafka's tool builds it: {@code --consumer.config}, then {@code
+   * --bootstrap-server}, {@code --fetch-size} as the per-partition limit ({@code
+   * max.partition.fetch.bytes}; {@code fetch.max.bytes} keeps its default), byte-array
+   * deserializers, {@code auto.offset.reset} and {@code --group}.
+   */
+  static Properties consumerProps(ToolArgs a) {
+    Properties props = new Properties();
+    ToolArgs.loadFile(a.get("--consumer.config"), props);
+    String bootstrap = a.get("--bootstrap-server", a.get("--broker-list"));
+    if (bootstrap != null) {
+      props.put("bootstrap.servers", bootstrap);
+    }
+    if (!props.containsKey("bootstrap.servers")) {
+      throw new ToolArgs.UsageException("Missing required argument \"[bootstrap-server]\"");
+    }
+    props.put("max.partition.fetch.bytes", a.get("--fetch-size", "" + (1024 * 1024)));
+    props.put("key.deserializer", ByteArrayDeserializer.class.getName());
+    props.put("value.deserializer", ByteArrayDeserializer.class.getName());
+    props.put("auto.offset.reset", a.has("--from-latest") ? "latest" : "earliest");
+    String groupId = a.get("--group", props.getProperty("group.id"));
+    props.remove("group.id");
+    if (groupId != null) {
+      props.put("group.id", groupId);
+    }
+    return props;
+  }
+
   private static int execute(String[] argv, PrintStream out) throws Exception {
-    ToolArgs a =
-        new ToolArgs(
-            argv,
-            Set.of(
-                "--from-latest",
-                "--show-detailed-stats",
-                "--hide-header",
-                "--print-metrics",
-                "--help",
-                "--verbose"),
-            Set.of(
-                "--bootstrap-server",
-                "--broker-list",
-                "--topic",
-                "--messages",
-                "--timeout",
-                "--fetch-size",
-                "--reporting-interval",
-                "--consumer.config",
-                "--group",
-                "--date-format",
-                "--socket-buffer-size",
-                "--num-fetch-threads",
-                "--threads"),
-            Set.of());
+    ToolArgs a = parse(argv);
     if (a.has("--help")) {
       out.println(
           "usage: brook-consumer-perf-test.sh --bootstrap-server B --topic T --messages N"
@@ -88,24 +120,8 @@ public final class ConsumerPerformance {
     boolean detailed = a.has("--show-detailed-stats");
     SimpleDateFormat dateFormat =
         new SimpleDateFormat(a.get("--date-format", "yyyy-MM-dd HH:mm:ss:SSS"));
-    Properties props = new Properties();
-    ToolArgs.loadFile(a.get("--consumer.config"), props);
-    String bootstrap = a.get("--bootstrap-server", a.get("--broker-list"));
-    if (bootstrap != null) {
-      props.put("bootstrap.servers", bootstrap);
-    }
-    if (!props.containsKey("bootstrap.servers")) {
-      throw new ToolArgs.UsageException("Missing required argument \"[bootstrap-server]\"");
-    }
-    props.put("fetch.max.bytes", a.get("--fetch-size", "" + (1024 * 1024)));
-    props.put("key.deserializer", ByteArrayDeserializer.class.getName());
-    props.put("value.deserializer", ByteArrayDeserializer.class.getName());
-    props.put("auto.offset.reset", a.has("--from-latest") ? "latest" : "earliest");
-    String groupId = a.get("--group", props.getProperty("group.id"));
-    props.remove("group.id");
-    if (groupId != null) {
-      props.put("group.id", groupId);
-    }
+    Properties props = consumerProps(a);
+    String groupId = props.getProperty("group.id");
 
     long totalMessagesRead = 0;
     long totalBytesRead = 0;
