@@ -60,5 +60,14 @@ public interface LeaderConnection extends AutoCloseable {
      */
     LeaderConnection connect(
         io.brook.protocol.v1.BrokerEndpoint leader, java.util.concurrent.Executor callbackExecutor);
+
+    /**
+     * The thread a fetcher named {@code name} runs its events on, later given to {@link #connect}
+     * as its callback executor. By default a plain thread; a transport may return one of its own
+     * I/O threads.
+     */
+    default EventThread newEventThread(String name) {
+      return EventThread.newThread(name);
+    }
   }
 }

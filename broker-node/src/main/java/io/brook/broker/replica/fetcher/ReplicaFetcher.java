@@ -27,10 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 import org.apache.logging.log4j.Level;
@@ -105,7 +102,7 @@ public final class ReplicaFetcher implements AutoCloseable {
   private final ReplicaFetcherConfig config;
   private final Time time;
   private final Scheduler scheduler;
-  private final ThreadPoolExecutor executor;
+  private final EventThread executor;
   private final LeaderConnection connection;
   private final String name;
 
@@ -155,19 +152,7 @@ public final class ReplicaFetcher implements AutoCloseable {
     this.scheduler = scheduler;
     this.name = "ReplicaFetcher-" + localBrokerId + "-from-" + leaderId;
     // One thread; events after close are dropped (late gRPC callbacks included).
-    this.executor =
-        new ThreadPoolExecutor(
-            1,
-            1,
-            0,
-            TimeUnit.MILLISECONDS,
-            new LinkedBlockingQueue<>(),
-            r -> {
-              Thread t = new Thread(r, name);
-              t.setDaemon(true);
-              return t;
-            },
-            new ThreadPoolExecutor.DiscardPolicy());
+    this.executor = connections.newEventThread(name);
     this.connection = connections.connect(leaderEndpoint, executor);
   }
 
@@ -283,15 +268,15 @@ public final class ReplicaFetcher implements AutoCloseable {
           closeStream("the fetcher is closing");
           cancelTimers();
         });
-    executor.shutdown();
+    // the connection before the thread: its I/O may run on that thread (EventThread)
+    connection.close();
     try {
-      if (!executor.awaitTermination(config.socketTimeoutMs(), TimeUnit.MILLISECONDS)) {
+      if (!executor.shutdown(config.socketTimeoutMs())) {
         logger.warn("{} did not stop within {} ms", name, config.socketTimeoutMs());
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    connection.close();
     logger.debug("{} closed", name);
   }
 
