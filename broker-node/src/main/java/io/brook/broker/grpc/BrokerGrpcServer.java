@@ -48,10 +48,13 @@ public final class BrokerGrpcServer implements AutoCloseable {
   private static final Logger log = LogManager.getLogger(BrokerGrpcServer.class);
 
   /**
-   * The initial HTTP/2 flow-control window per stream: large enough that a producer with a few 1
-   * MiB batches in flight is not throttled by the window on a fast link; gRPC still auto-tunes it.
+   * The HTTP/2 flow-control window per stream (and per connection): large enough that a producer
+   * with its window of batches in flight, or a follower with a whole 1 MiB fetch response, never
+   * waits for a window update. Fixed: gRPC's auto-tuning (an {@code initialFlowControlWindow})
+   * sends a BDP PING with nearly every data frame it reads, an extra frame each way, and an extra
+   * wake-up, per request on the long-lived streams.
    */
-  static final int INITIAL_FLOW_CONTROL_WINDOW = 4 * 1024 * 1024;
+  static final int FLOW_CONTROL_WINDOW = 8 << 20;
 
   /** Produce requests of one stream read but not yet answered. */
   static final int PRODUCE_WINDOW = 16;
@@ -159,7 +162,7 @@ public final class BrokerGrpcServer implements AutoCloseable {
             .directExecutor()
             .callExecutor(offloadingAllBut(INLINE_METHODS, executor))
             .maxInboundMessageSize(maxInboundMessageBytes)
-            .initialFlowControlWindow(INITIAL_FLOW_CONTROL_WINDOW)
+            .flowControlWindow(FLOW_CONTROL_WINDOW)
             .permitKeepAliveTime(10, TimeUnit.SECONDS)
             .permitKeepAliveWithoutCalls(true)
             .addService(brokerService)

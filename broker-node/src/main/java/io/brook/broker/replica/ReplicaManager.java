@@ -684,8 +684,10 @@ public final class ReplicaManager implements AutoCloseable {
         throw new ApiException(ErrorCode.CORRUPT_MESSAGE, "No record batch for " + tp);
       }
       // The log stamps base offset and leader epoch into the batch header, so it gets a buffer of
-      // its own: one copy out of the request.
-      ByteBuffer records = ByteBuffer.allocate(bytes.size());
+      // its own: one copy out of the request, into this thread's direct scratch buffer, which the
+      // log then writes with one pwrite (a heap buffer costs an allocation and the JDK's own copy
+      // into a direct buffer). The log does not keep the buffer past the append.
+      ByteBuffer records = AppendScratch.forSize(bytes.size());
       bytes.copyTo(records);
       records.flip();
       Partition.AppendResult result = p.appendAsLeader(records, acks);

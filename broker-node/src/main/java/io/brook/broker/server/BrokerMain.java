@@ -1,5 +1,6 @@
 package io.brook.broker.server;
 
+import io.brook.broker.grpc.NettyTransport;
 import io.brook.common.Time;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,6 +39,7 @@ public final class BrokerMain {
       System.exit(1);
       return;
     }
+    NettyTransport.useServerDefaults();
     // The only place the test-only faults are read; everything else gets plain values.
     TestFaults testFaults = TestFaults.fromSystemProperties(System.getProperties());
     for (String warning : testFaults.warnings()) {
