@@ -24,7 +24,7 @@ import org.openjdk.jmh.infra.Blackhole;
  * #iterate}).
  *
  * <p>{@code records} 1 is a lone record; 126 records of 1 KiB values fill a batch to just under the
- * producer's batch.size=131072 (130,302 bytes with codec NONE). Values are seeded random bytes (so
+ * producer's batch.size=131072 (130,343 bytes with codec NONE). Values are seeded random bytes (so
  * compressing codecs find nothing to save), keys null, no headers, as the perf tools send them.
  * Bytes per operation: the batch's size, printed at setup; MB/s = ops/s x that.
  */
