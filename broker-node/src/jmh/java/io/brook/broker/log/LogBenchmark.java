@@ -37,8 +37,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * <p>Configuration: {@link LogConfig#DEFAULT} (Kafka's defaults: 1 GiB segments, flush.messages and
  * flush.ms unbounded, so no fsync per append: the bytes go to the page cache). The background flush
  * that a roll schedules on a broker is dropped (see {@link TempLog#scheduler}). Batches: 126
- * records of 1 KiB values, 130,343 bytes (the producer's batch.size=131072), codec NONE, no
- * producer id unless {@code producer=idempotent}. MB/s = ops/s x 130,343 bytes (append) or x the
+ * records of 1 KiB values, 130,281 bytes (the producer's batch.size=131072), codec NONE, no
+ * producer id unless {@code producer=idempotent}. MB/s = ops/s x 130,281 bytes (append) or x the
  * bytes read, printed at setup (read).
  *
  * <p>Append logs start empty at every iteration (a fresh directory, deleted after it without an
