@@ -55,15 +55,38 @@ public final class RecordBatchBuilder {
    */
   public RecordBatchBuilder(
       CompressionType codec, TimestampType timestampType, long baseOffset, int initialCapacity) {
+    this(codec, timestampType, baseOffset, checkedBuffer(codec, initialCapacity));
+  }
+
+  /**
+   * As above, writing into {@code buffer} (a writable heap buffer, e.g. reused from a pool) until
+   * the batch outgrows it: see {@link #writesInto}.
+   */
+  public RecordBatchBuilder(
+      CompressionType codec, TimestampType timestampType, long baseOffset, ByteBuffer buffer) {
     this.codec = Objects.requireNonNull(codec, "codec");
     this.timestampType = Objects.requireNonNull(timestampType, "timestampType");
+    this.baseOffset = baseOffset;
+    this.recordsStart = codec == CompressionType.NONE ? RecordBatch.RECORD_BATCH_OVERHEAD : 0;
+    this.out = new ByteBufferOutputStream(buffer);
+    out.position(recordsStart);
+  }
+
+  private static ByteBuffer checkedBuffer(CompressionType codec, int initialCapacity) {
     if (initialCapacity < 0) {
       throw new IllegalArgumentException("initial capacity " + initialCapacity + " < 0");
     }
-    this.baseOffset = baseOffset;
-    this.recordsStart = codec == CompressionType.NONE ? RecordBatch.RECORD_BATCH_OVERHEAD : 0;
-    this.out = new ByteBufferOutputStream(Math.max(initialCapacity, recordsStart + 64));
-    out.position(recordsStart);
+    int recordsStart = codec == CompressionType.NONE ? RecordBatch.RECORD_BATCH_OVERHEAD : 0;
+    return ByteBuffer.allocate(Math.max(initialCapacity, recordsStart + 64));
+  }
+
+  /**
+   * Whether the batch's bytes are (still) in {@code buffer}, the one given to the constructor:
+   * false once the batch outgrew it. Whoever pooled it may reuse it only when this holds and
+   * nothing reads the built batch any more.
+   */
+  public boolean writesInto(ByteBuffer buffer) {
+    return out.buffer() == buffer;
   }
 
   public RecordBatchBuilder setProducerId(long producerId) {

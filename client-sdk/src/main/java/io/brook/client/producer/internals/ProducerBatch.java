@@ -36,6 +36,8 @@ public final class ProducerBatch {
   private final AtomicBoolean completed = new AtomicBoolean();
   private final int batchSizeLimit;
   private ByteBuffer built;
+  private ByteBuffer pooled;
+  private volatile boolean completedOk;
   int attempts;
   long lastAttemptMs;
   boolean inRetry;
@@ -46,18 +48,47 @@ public final class ProducerBatch {
 
   public ProducerBatch(
       TopicPartition tp, CompressionType codec, int batchSize, int reservedBytes, long nowMs) {
+    this(tp, codec, batchSize, reservedBytes, nowMs, null);
+  }
+
+  /**
+   * A batch writing into {@code pooled} (a batch.size buffer from the {@link BufferPool}, or null
+   * for a buffer of its own), which {@link #reusableBuffer} hands back once the batch is
+   * acknowledged.
+   */
+  public ProducerBatch(
+      TopicPartition tp,
+      CompressionType codec,
+      int batchSize,
+      int reservedBytes,
+      long nowMs,
+      ByteBuffer pooled) {
     this.topicPartition = tp;
     this.createdMs = nowMs;
     this.lastAttemptMs = nowMs;
     this.reservedBytes = reservedBytes;
     this.batchSizeLimit = batchSize;
+    this.pooled = pooled;
     this.builder =
-        new RecordBatchBuilder(
-            codec,
-            TimestampType.CREATE_TIME,
-            0L,
-            Math.max(256, Math.min(batchSize, reservedBytes)));
+        pooled != null
+            ? new RecordBatchBuilder(codec, TimestampType.CREATE_TIME, 0L, pooled)
+            : new RecordBatchBuilder(
+                codec,
+                TimestampType.CREATE_TIME,
+                0L,
+                Math.max(256, Math.min(batchSize, reservedBytes)));
     this.result = new ProduceRequestResult(tp);
+  }
+
+  /**
+   * The pooled buffer this batch wrote into, once, if it may be reused: the batch completed
+   * successfully (so the broker got its bytes: no request still to be serialized reads them) and
+   * never outgrew the buffer. Null otherwise, also on every later call.
+   */
+  ByteBuffer reusableBuffer() {
+    ByteBuffer b = pooled;
+    pooled = null;
+    return b != null && completedOk && builder.writesInto(b) ? b : null;
   }
 
   /**
@@ -179,6 +210,7 @@ public final class ProducerBatch {
     if (!completed.compareAndSet(false, true)) {
       return false;
     }
+    completedOk = error == null;
     result.set(baseOffset, logAppendTime, error);
     for (FutureRecordMetadata f : thunks) {
       if (f.callback != null) {

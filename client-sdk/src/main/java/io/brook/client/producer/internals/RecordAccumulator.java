@@ -8,6 +8,7 @@ import io.brook.common.Header;
 import io.brook.common.TopicPartition;
 import io.brook.protocol.record.CompressionType;
 import io.brook.protocol.record.RecordBatchBuilder;
+import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -118,7 +119,14 @@ public final class RecordAccumulator {
         if (r != null) {
           return r; // another thread opened a batch meanwhile
         }
-        ProducerBatch batch = new ProducerBatch(tp, compression, batchSize, size, nowMs);
+        ProducerBatch batch =
+            new ProducerBatch(
+                tp,
+                compression,
+                batchSize,
+                size,
+                nowMs,
+                size == batchSize ? free.takeBuffer(batchSize) : null);
         FutureRecordMetadata f = batch.tryAppend(timestamp, key, value, headers, callback);
         dq.addLast(batch);
         incomplete.add(batch);
@@ -342,6 +350,10 @@ public final class RecordAccumulator {
       ProducerBatch b, long baseOffset, long logAppendTime, RuntimeException e) {
     if (b.complete(baseOffset, logAppendTime, e)) {
       incomplete.remove(b);
+      ByteBuffer reusable = b.reusableBuffer();
+      if (reusable != null) {
+        free.returnBuffer(reusable);
+      }
       free.deallocate(b.reservedBytes);
     }
   }

@@ -31,6 +31,19 @@ public final class ByteBufferOutputStream extends OutputStream {
     this.buffer = ByteBuffer.allocate(initialCapacity);
   }
 
+  /**
+   * Writes into {@code initial} (cleared first; a heap buffer, e.g. one reused from a pool) until
+   * it must grow, after which {@link #buffer()} is a new buffer and {@code initial} is no longer
+   * written.
+   */
+  public ByteBufferOutputStream(ByteBuffer initial) {
+    if (initial.isReadOnly() || !initial.hasArray()) {
+      throw new IllegalArgumentException("need a writable heap buffer");
+    }
+    this.maxCapacity = MAX_ARRAY_SIZE;
+    this.buffer = initial.clear();
+  }
+
   /** The live buffer: bytes written so far are [0, position). */
   public ByteBuffer buffer() {
     return buffer;
