@@ -16,6 +16,9 @@
 #   BROOK_LOG_DIR               where servers also write a rolling NAME.log (and daemons NAME.out);
 #                               default logs/ for daemons, none otherwise
 #   BROOK_OPTS                  any other JVM options
+#   BROOK_NETTY_LEAK_DETECTION  Netty's buffer leak detector level (default disabled: at its own
+#                               default it records a stack trace for one buffer in 128, ~1 % CPU;
+#                               simple / advanced / paranoid to hunt a leak)
 #   BROOK_CLASSPATH             replaces the jar directory (for tests and development)
 set -euo pipefail
 
@@ -73,6 +76,7 @@ logdir=${BROOK_LOG_DIR:-}
 # shellcheck disable=SC2206
 cmd=("$java" $heap $perf $log4j ${BROOK_OPTS:-}
   -Djava.util.logging.manager=org.apache.logging.log4j.jul.LogManager
+  "-Dio.grpc.netty.shaded.io.netty.leakDetection.level=${BROOK_NETTY_LEAK_DETECTION:-disabled}"
   "-Dbrook.home=$home" "-Dbrook.bin=$bin" ${logdir:+"-Dbrook.logs.dir=$logdir"}
   ${name:+"-Dbrook.log.name=$name"}
   -cp "$classpath" "$@")
