@@ -2,6 +2,7 @@ package io.brook.controller;
 
 import static io.brook.controller.zk.FencedZkWriter.op;
 
+import io.brook.common.Time;
 import io.brook.common.Topic;
 import io.brook.common.TopicPartition;
 import io.brook.controller.election.AlterPartitionValidation;
@@ -94,6 +95,7 @@ final class ActiveController {
   private final BrokerChannels channels;
   private final Random random;
   private final EventQueue events;
+  private final Time time;
   private final ControllerContext ctx;
   private final ReassignmentManager reassignments;
   private volatile boolean current = true;
@@ -118,8 +120,10 @@ final class ActiveController {
       FencedZkWriter writer,
       BrokerChannels channels,
       Random random,
-      EventQueue events) {
+      EventQueue events,
+      Time time) {
     this.cfg = cfg;
+    this.time = time;
     this.store = new MetadataStore(client);
     this.writer = writer;
     this.channels = channels;
@@ -150,8 +154,12 @@ final class ActiveController {
 
   // ================================================================ failover
 
-  /** Loads the whole cluster state and tells every live broker about it. */
+  /**
+   * Loads the whole cluster state and tells every live broker about it. Logs one line with the
+   * phases of the takeover once every live broker answered (see {@link TakeoverTimings}).
+   */
   void activate() {
+    long started = time.milliseconds();
     store.ensurePersistentPaths();
     ctx.clusterId = store.getOrCreateClusterId();
     loadBrokers();
@@ -162,6 +170,7 @@ final class ActiveController {
     List<String> names = childrenWatched(ZkPaths.BROKER_TOPICS, this::onTopicChange);
     loadTopics(names);
     channels.updateLiveBrokers(ctx.liveBrokers.values());
+    long loaded = time.milliseconds();
 
     Map<TopicPartition, LeaderAndIsr> changes = new HashMap<>();
     for (TopicPartition tp : ctx.allPartitions()) {
@@ -178,12 +187,39 @@ final class ActiveController {
               ctx.epoch)
           .ifPresent(n -> changes.put(tp, n));
     }
-    applyStateChanges(changes);
+    Map<TopicPartition, LeaderAndIsr> elected = applyStateChanges(changes);
+    long electedAt = time.milliseconds();
 
+    List<CompletableFuture<?>> acks = new ArrayList<>();
     for (BrokerInfo b : ctx.liveBrokers.values()) {
-      sendUpdateMetadata(b, true, List.of(), List.of());
-      sendLeaderAndIsr(b, ctx.replicaPartitions(b.id()));
+      acks.add(sendUpdateMetadata(b, true, List.of(), List.of()));
+      CompletableFuture<?> f = sendLeaderAndIsr(b, ctx.replicaPartitions(b.id()));
+      if (f != null) {
+        acks.add(f);
+      }
     }
+    long sent = time.milliseconds();
+    int brokers = ctx.liveBrokers.size();
+    int topics = ctx.topics.size();
+    int partitions = ctx.states.size();
+    CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new))
+        .whenComplete(
+            (v, e) ->
+                log.info(
+                    "{}",
+                    new TakeoverTimings(
+                        ctx.controllerId,
+                        ctx.epoch,
+                        brokers,
+                        topics,
+                        partitions,
+                        elected.size(),
+                        started,
+                        loaded - started,
+                        electedAt - loaded,
+                        sent - electedAt,
+                        time.milliseconds() - started,
+                        e == null)));
     for (String t : markers) {
       if (ctx.topics.containsKey(t)) {
         startDeletion(t);
@@ -1454,9 +1490,9 @@ final class ActiveController {
 
   // ================================================================ requests to brokers
 
-  private void sendUpdateMetadata(
+  private CompletableFuture<?> sendUpdateMetadata(
       BrokerInfo b, boolean full, Collection<String> topics, Collection<String> deleted) {
-    channels
+    return channels
         .updateMetadata(b, ctx.updateMetadata(b, full, topics, deleted))
         .whenComplete(
             (r, e) -> onResponse(b, "UpdateMetadata", r == null ? null : r.getError(), e));
