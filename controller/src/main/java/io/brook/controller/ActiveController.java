@@ -173,6 +173,7 @@ final class ActiveController {
     long loaded = time.milliseconds();
 
     Map<TopicPartition, LeaderAndIsr> changes = new HashMap<>();
+    Set<Integer> eligible = ctx.eligibleIds();
     for (TopicPartition tp : ctx.allPartitions()) {
       if (deletionMarked(tp.topic(), markers)) {
         continue;
@@ -181,7 +182,7 @@ final class ActiveController {
       PartitionLeaderElection.onReplicasOffline(
               s,
               ctx.replicas(tp),
-              ctx.eligibleIds(),
+              eligible,
               unclean(tp.topic()),
               cfg.electLeaderOutsideIsr(),
               ctx.epoch)
@@ -191,9 +192,11 @@ final class ActiveController {
     long electedAt = time.milliseconds();
 
     List<CompletableFuture<?>> acks = new ArrayList<>();
+    ControllerContext.RequestBatch batch = ctx.new RequestBatch();
+    Map<Integer, List<TopicPartition>> hosted = ctx.replicaPartitionsByBroker();
     for (BrokerInfo b : ctx.liveBrokers.values()) {
-      acks.add(sendUpdateMetadata(b, true, List.of(), List.of()));
-      CompletableFuture<?> f = sendLeaderAndIsr(b, ctx.replicaPartitions(b.id()));
+      acks.add(sendUpdateMetadata(batch, b, true, List.of(), List.of()));
+      CompletableFuture<?> f = sendLeaderAndIsr(batch, b, hosted.getOrDefault(b.id(), List.of()));
       if (f != null) {
         acks.add(f);
       }
@@ -297,8 +300,9 @@ final class ActiveController {
       topicReads.put(t, store.readAsync(ZkPaths.topicPath(t)));
       configReads.put(t, store.readAsync(ZkPaths.topicConfigPath(t)));
     }
-    Map<TopicPartition, CompletableFuture<Optional<Versioned<byte[]>>>> stateReads =
-        new HashMap<>();
+    // Per topic, its partition states: read in batches (ZooKeeper multi reads), all in flight.
+    Map<String, CompletableFuture<Map<String, Optional<Versioned<byte[]>>>>> stateReads =
+        new LinkedHashMap<>();
     Map<String, Versioned<byte[]>> rawTopics = new TreeMap<>();
     for (String t : names) {
       Optional<Versioned<byte[]>> raw = join(topicReads.get(t));
@@ -314,10 +318,11 @@ final class ActiveController {
         continue;
       }
       ctx.topics.put(t, a);
+      List<String> paths = new ArrayList<>(a.replicas().size());
       for (int p : a.replicas().keySet()) {
-        TopicPartition tp = new TopicPartition(t, p);
-        stateReads.put(tp, store.readAsync(ZkPaths.partitionStatePath(t, p)));
+        paths.add(ZkPaths.partitionStatePath(t, p));
       }
+      stateReads.put(t, store.readAllAsync(paths, STATE_READ_BATCH));
     }
     for (String t : rawTopics.keySet()) {
       join(configReads.get(t)).ifPresent(v -> ctx.configs.put(t, ZkPaths.decodeConfig(v.value())));
@@ -337,27 +342,35 @@ final class ActiveController {
     }
     List<CuratorOp> creates = new ArrayList<>();
     Map<TopicPartition, LeaderAndIsr> created = new HashMap<>();
+    List<TopicPartition> missing = new ArrayList<>();
     for (var e : stateReads.entrySet()) {
-      TopicPartition tp = e.getKey();
-      Optional<Versioned<byte[]>> raw = join(e.getValue());
-      if (raw.isPresent()) {
-        ctx.states.put(tp, ZkPaths.decodePartitionState(raw.get().value(), raw.get().version()));
-      } else {
-        LeaderAndIsr init =
-            PartitionLeaderElection.initialState(ctx.replicas(tp), ctx.eligibleIds(), ctx.epoch);
-        ensureParent(ZkPaths.partitionPath(tp.topic(), tp.partition()));
-        creates.add(
-            op(
-                () ->
-                    writer
-                        .ops()
-                        .create()
-                        .withMode(CreateMode.PERSISTENT)
-                        .forPath(
-                            ZkPaths.partitionStatePath(tp.topic(), tp.partition()),
-                            ZkPaths.encodePartitionState(init))));
-        created.put(tp, init.withPartitionEpoch(0));
+      String t = e.getKey();
+      Map<String, Optional<Versioned<byte[]>>> read = join(e.getValue());
+      for (int p : ctx.topics.get(t).replicas().keySet()) {
+        TopicPartition tp = new TopicPartition(t, p);
+        Optional<Versioned<byte[]>> raw = read.get(ZkPaths.partitionStatePath(t, p));
+        if (raw.isPresent()) {
+          ctx.states.put(tp, ZkPaths.decodePartitionState(raw.get().value(), raw.get().version()));
+        } else {
+          missing.add(tp);
+        }
       }
+    }
+    for (TopicPartition tp : missing) {
+      LeaderAndIsr init =
+          PartitionLeaderElection.initialState(ctx.replicas(tp), ctx.eligibleIds(), ctx.epoch);
+      ensureParent(ZkPaths.partitionPath(tp.topic(), tp.partition()));
+      creates.add(
+          op(
+              () ->
+                  writer
+                      .ops()
+                      .create()
+                      .withMode(CreateMode.PERSISTENT)
+                      .forPath(
+                          ZkPaths.partitionStatePath(tp.topic(), tp.partition()),
+                          ZkPaths.encodePartitionState(init))));
+      created.put(tp, init.withPartitionEpoch(0));
     }
     if (!creates.isEmpty()) {
       writer.write(creates);
@@ -411,13 +424,14 @@ final class ActiveController {
       changed.putAll(onBrokersJoined(joined));
     }
     // Everyone learns the new set of live brokers and the changed partitions.
+    ControllerContext.RequestBatch batch = ctx.new RequestBatch();
     for (BrokerInfo b : ctx.liveBrokers.values()) {
       if (joined.contains(b.id())) {
-        sendUpdateMetadata(b, true, List.of(), List.of());
-        sendLeaderAndIsr(b, ctx.replicaPartitions(b.id()));
+        sendUpdateMetadata(batch, b, true, List.of(), List.of());
+        sendLeaderAndIsr(batch, b, ctx.replicaPartitions(b.id()));
       } else {
-        sendUpdateMetadata(b, true, List.of(), List.of());
-        sendLeaderAndIsr(b, changed.keySet());
+        sendUpdateMetadata(batch, b, true, List.of(), List.of());
+        sendLeaderAndIsr(batch, b, changed.keySet());
       }
     }
     for (int id : joined) {
@@ -432,6 +446,7 @@ final class ActiveController {
 
   private Map<TopicPartition, LeaderAndIsr> onBrokersLeft(Set<Integer> left) {
     Map<TopicPartition, LeaderAndIsr> changes = new HashMap<>();
+    Set<Integer> eligible = ctx.eligibleIds();
     for (TopicPartition tp : ctx.allPartitions()) {
       if (deletions.containsKey(tp.topic())) {
         continue;
@@ -447,7 +462,7 @@ final class ActiveController {
       PartitionLeaderElection.onReplicasOffline(
               s,
               ctx.replicas(tp),
-              ctx.eligibleIds(),
+              eligible,
               unclean(tp.topic()),
               cfg.electLeaderOutsideIsr(),
               ctx.epoch)
@@ -458,6 +473,7 @@ final class ActiveController {
 
   private Map<TopicPartition, LeaderAndIsr> onBrokersJoined(Set<Integer> joined) {
     Map<TopicPartition, LeaderAndIsr> changes = new HashMap<>();
+    Set<Integer> eligible = ctx.eligibleIds();
     for (TopicPartition tp : ctx.allPartitions()) {
       if (deletions.containsKey(tp.topic())) {
         continue;
@@ -469,7 +485,7 @@ final class ActiveController {
       PartitionLeaderElection.onOfflinePartition(
               s,
               ctx.replicas(tp),
-              ctx.eligibleIds(),
+              eligible,
               unclean(tp.topic()),
               cfg.electLeaderOutsideIsr(),
               ctx.epoch)
@@ -507,11 +523,12 @@ final class ActiveController {
 
   private void electOffline(Collection<TopicPartition> parts) {
     Map<TopicPartition, LeaderAndIsr> changes = new HashMap<>();
+    Set<Integer> eligible = ctx.eligibleIds();
     for (TopicPartition tp : parts) {
       PartitionLeaderElection.onOfflinePartition(
               ctx.states.get(tp),
               ctx.replicas(tp),
-              ctx.eligibleIds(),
+              eligible,
               unclean(tp.topic()),
               cfg.electLeaderOutsideIsr(),
               ctx.epoch)
@@ -524,9 +541,10 @@ final class ActiveController {
   private List<CompletableFuture<?>> announceTopics(
       Collection<String> topics, Collection<TopicPartition> parts) {
     List<CompletableFuture<?>> leaderAcks = new ArrayList<>();
+    ControllerContext.RequestBatch batch = ctx.new RequestBatch();
     for (BrokerInfo b : ctx.liveBrokers.values()) {
-      sendUpdateMetadata(b, false, topics, List.of());
-      CompletableFuture<?> f = sendLeaderAndIsr(b, parts);
+      sendUpdateMetadata(batch, b, false, topics, List.of());
+      CompletableFuture<?> f = sendLeaderAndIsr(batch, b, parts);
       if (f != null) {
         leaderAcks.add(f);
       }
@@ -1335,6 +1353,12 @@ final class ActiveController {
   static final int PRODUCER_ID_BLOCK_SIZE = 1000;
 
   /**
+   * Partition state znodes per ZooKeeper multi read when loading: about 100 bytes each, so an
+   * answer stays far below jute.maxbuffer (1 MiB).
+   */
+  static final int STATE_READ_BATCH = 500;
+
+  /**
    * Hands {@code brokerId} the next block of producer ids: advances {@code
    * /latest_producer_id_block} with a fenced write conditional on its version (created by the first
    * allocation).
@@ -1492,15 +1516,29 @@ final class ActiveController {
 
   private CompletableFuture<?> sendUpdateMetadata(
       BrokerInfo b, boolean full, Collection<String> topics, Collection<String> deleted) {
+    return sendUpdateMetadata(ctx.new RequestBatch(), b, full, topics, deleted);
+  }
+
+  private CompletableFuture<?> sendUpdateMetadata(
+      ControllerContext.RequestBatch batch,
+      BrokerInfo b,
+      boolean full,
+      Collection<String> topics,
+      Collection<String> deleted) {
     return channels
-        .updateMetadata(b, ctx.updateMetadata(b, full, topics, deleted))
+        .updateMetadata(b, batch.updateMetadata(b, full, topics, deleted))
         .whenComplete(
             (r, e) -> onResponse(b, "UpdateMetadata", r == null ? null : r.getError(), e));
   }
 
   /** Sends LeaderAndIsr when {@code b} replicates any of {@code parts}; null otherwise. */
   private CompletableFuture<?> sendLeaderAndIsr(BrokerInfo b, Collection<TopicPartition> parts) {
-    var request = ctx.leaderAndIsr(b, parts);
+    return sendLeaderAndIsr(ctx.new RequestBatch(), b, parts);
+  }
+
+  private CompletableFuture<?> sendLeaderAndIsr(
+      ControllerContext.RequestBatch batch, BrokerInfo b, Collection<TopicPartition> parts) {
+    var request = batch.leaderAndIsr(b, parts);
     if (request.getTopicsCount() == 0) {
       return null;
     }
