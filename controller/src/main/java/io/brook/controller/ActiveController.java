@@ -1359,6 +1359,12 @@ final class ActiveController {
   static final int STATE_READ_BATCH = 500;
 
   /**
+   * Partition state writes per fenced transaction: about 150 bytes each, so a transaction stays far
+   * below jute.maxbuffer (1 MiB) whatever the number of partitions a broker failure moves.
+   */
+  static final int STATE_WRITE_BATCH = 1000;
+
+  /**
    * Hands {@code brokerId} the next block of producer ids: advances {@code
    * /latest_producer_id_block} with a fenced write conditional on its version (created by the first
    * allocation).
@@ -1426,8 +1432,10 @@ final class ActiveController {
   // ================================================================ state writes
 
   /**
-   * Writes the changed partition states in one fenced transaction (conditional on each partition
-   * epoch); on a conflict falls back to one write per partition and reloads the ones that lost.
+   * Writes the changed partition states in fenced transactions of at most {@link
+   * #STATE_WRITE_BATCH} partitions (each write conditional on its partition epoch; a transaction
+   * must stay below jute.maxbuffer, 1 MiB); when a transaction fails, falls back to one write per
+   * partition of it and reloads the ones that lost.
    *
    * @return the states written, with their new partition epochs
    */
@@ -1437,22 +1445,31 @@ final class ActiveController {
       return Map.of();
     }
     Map<TopicPartition, LeaderAndIsr> applied = new TreeMap<>();
-    try {
-      List<CuratorOp> ops = new ArrayList<>();
-      for (var e : changes.entrySet()) {
-        ops.add(stateOp(e.getKey(), e.getValue()));
-      }
-      writer.write(ops);
-      changes.forEach((tp, s) -> applied.put(tp, s.withPartitionEpoch(s.partitionEpoch() + 1)));
-    } catch (MetadataStoreException batchFailure) {
-      for (var e : changes.entrySet()) {
-        TopicPartition tp = e.getKey();
-        try {
-          writer.write(List.of(stateOp(tp, e.getValue())));
-          applied.put(tp, e.getValue().withPartitionEpoch(e.getValue().partitionEpoch() + 1));
-        } catch (MetadataStoreException one) {
-          log.warn("Could not update the state of {}: {}; reloading it", tp, one.getMessage());
-          store.partitionState(tp.topic(), tp.partition()).ifPresent(s -> ctx.states.put(tp, s));
+    List<Map.Entry<TopicPartition, LeaderAndIsr>> all = new ArrayList<>(changes.entrySet());
+    for (int from = 0; from < all.size(); from += STATE_WRITE_BATCH) {
+      List<Map.Entry<TopicPartition, LeaderAndIsr>> batch =
+          all.subList(from, Math.min(all.size(), from + STATE_WRITE_BATCH));
+      try {
+        List<CuratorOp> ops = new ArrayList<>(batch.size());
+        for (var e : batch) {
+          ops.add(stateOp(e.getKey(), e.getValue()));
+        }
+        writer.write(ops);
+        batch.forEach(
+            e ->
+                applied.put(
+                    e.getKey(),
+                    e.getValue().withPartitionEpoch(e.getValue().partitionEpoch() + 1)));
+      } catch (MetadataStoreException batchFailure) {
+        for (var e : batch) {
+          TopicPartition tp = e.getKey();
+          try {
+            writer.write(List.of(stateOp(tp, e.getValue())));
+            applied.put(tp, e.getValue().withPartitionEpoch(e.getValue().partitionEpoch() + 1));
+          } catch (MetadataStoreException one) {
+            log.warn("Could not update the state of {}: {}; reloading it", tp, one.getMessage());
+            store.partitionState(tp.topic(), tp.partition()).ifPresent(s -> ctx.states.put(tp, s));
+          }
         }
       }
     }

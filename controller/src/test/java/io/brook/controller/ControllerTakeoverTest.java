@@ -77,9 +77,14 @@ class ControllerTakeoverTest {
 
   /** Topic "big": partition p on brokers [p%3+1, (p+1)%3+1], written straight into ZooKeeper. */
   private TopicAssignment writeBigTopic() {
+    return writeBigTopic(p -> List.of(p % 3 + 1, (p + 1) % 3 + 1), true);
+  }
+
+  private TopicAssignment writeBigTopic(
+      java.util.function.IntFunction<List<Integer>> assign, boolean someMoved) {
     SortedMap<Integer, List<Integer>> replicas = new TreeMap<>();
     for (int p = 0; p < PARTITIONS; p++) {
-      replicas.put(p, List.of(p % 3 + 1, (p + 1) % 3 + 1));
+      replicas.put(p, assign.apply(p));
     }
     TopicAssignment a = new TopicAssignment("big", UUID.randomUUID(), replicas);
     store.ensurePersistentPaths();
@@ -101,7 +106,7 @@ class ControllerTakeoverTest {
     }
     store.commit(ops);
     // Some partitions moved on since: a leader change to the second replica (partition epoch 1).
-    for (int p = 0; p < PARTITIONS; p += 97) {
+    for (int p = 0; someMoved && p < PARTITIONS; p += 97) {
       List<Integer> r = replicas.get(p);
       LeaderAndIsr moved = new LeaderAndIsr(r.get(1), 1, List.of(r.get(1)), 0, 0);
       store.setData(ZkPaths.partitionStatePath("big", p), ZkPaths.encodePartitionState(moved), 0);
@@ -196,6 +201,41 @@ class ControllerTakeoverTest {
     assertTrue(
         store.partitionState("big", 0).orElseThrow().controllerEpoch() <= 1,
         "a takeover with every leader live writes no partition state");
+  }
+
+  @Test
+  void aBrokerLossMovingMoreLeadersThanOneTransactionHoldsMovesThemAll() throws Exception {
+    writeBigTopic(p -> List.of(1, 2), false);
+    for (int id = 1; id <= 2; id++) {
+      brokers.put(id, zk.closeLater(new FakeBroker(id, zk.client())));
+    }
+    Controller c = controller(11, zk.client());
+    waitFor(c::isActive, "controller active");
+    waitFor(() -> !leaderAndIsr(brokers.get(2), 1).isEmpty(), "broker 2 told");
+
+    brokers.get(1).close();
+
+    waitFor(
+        () -> store.partitionState("big", PARTITIONS - 1).orElseThrow().leader() == 2,
+        "last partition led by broker 2");
+    for (int p = 0; p < PARTITIONS; p++) {
+      LeaderAndIsr s = store.partitionState("big", p).orElseThrow();
+      assertEquals(
+          new LeaderAndIsr(2, 1, List.of(2), 1, 1), s, "state of big-" + p + " after the loss");
+    }
+    waitFor(
+        () -> {
+          Map<Integer, Integer> leaders = new HashMap<>();
+          for (LeaderAndIsrRequest r : leaderAndIsr(brokers.get(2), 1)) {
+            r.getTopicsList()
+                .forEach(
+                    t ->
+                        t.getPartitionsList()
+                            .forEach(ps -> leaders.put(ps.getPartition(), ps.getLeader())));
+          }
+          return leaders.size() == PARTITIONS && leaders.values().stream().allMatch(l -> l == 2);
+        },
+        "broker 2 told it leads every partition");
   }
 
   private static List<LeaderAndIsrRequest> leaderAndIsr(FakeBroker b, int controllerEpoch) {

@@ -127,6 +127,15 @@ public final class ControllerTakeoverBench implements Callable<Integer> {
   @Option(names = "--keep", description = "Leave the cluster running and DIR in place.")
   boolean keep;
 
+  @Option(
+      names = "--alternate-classpath",
+      paramLabel = "CLASSPATH",
+      description =
+          "A/B mode: a killed controller candidate restarts alternately with this classpath (B)"
+              + " and the default one (A: BROOK_CLASSPATH or the built jars), so that rounds"
+              + " alternate A, B, A, B on the same cluster; medians are printed per label.")
+  String alternateClasspath;
+
   private final Map<String, String> env;
   private final Path binDir;
   private final PrintStream out;
@@ -149,8 +158,8 @@ public final class ControllerTakeoverBench implements Callable<Integer> {
     System.exit(cl.execute(args));
   }
 
-  /** One measured takeover. */
-  record Round(int oldController, long t0, TakeoverTimings timings) {
+  /** One measured takeover, by a controller started with the classpath labelled {@code label}. */
+  record Round(String label, int oldController, long t0, TakeoverTimings timings) {
     long detect() {
       return timings.startedAtMs() - t0;
     }
@@ -161,9 +170,10 @@ public final class ControllerTakeoverBench implements Callable<Integer> {
 
     String describe() {
       return String.format(
-          "takeover partitions=%d brokers=%d old=%d new=%d epoch=%d: detect %d ms, load %d ms,"
+          "[%s] takeover partitions=%d brokers=%d old=%d new=%d epoch=%d: detect %d ms, load %d ms,"
               + " elect %d (%d leaders) ms, send %d ms, acked %d ms after activation;"
               + " total %d ms from the old controller's loss%s",
+          label,
           timings.partitions(),
           timings.brokers(),
           oldController,
@@ -203,9 +213,20 @@ public final class ControllerTakeoverBench implements Callable<Integer> {
       }
     }
     MemberLauncher launcher = new MemberLauncher(binDir, env, brokerHeap, "", time);
+    MemberLauncher launcherB = launcher;
+    if (alternateClasspath != null) {
+      Map<String, String> envB = new LinkedHashMap<>(env);
+      envB.put("BROOK_CLASSPATH", alternateClasspath);
+      launcherB = new MemberLauncher(binDir, envB, brokerHeap, "", time);
+    }
+    Map<Integer, String> labels = new TreeMap<>(); // broker id -> classpath label
+    for (int id = 1; id <= brokers; id++) {
+      labels.put(id, "A");
+    }
     List<Round> done = new ArrayList<>();
     try (ClusterProbe probe = new AdminClusterProbe()) {
       ClusterSupervisor supervisor = new ClusterSupervisor(layout, launcher, probe, time, err);
+      ClusterSupervisor supervisorB = new ClusterSupervisor(layout, launcherB, probe, time, err);
       supervisor.start(Duration.ofMinutes(3));
       try (CuratorFramework zk =
           CuratorFrameworkFactory.newClient(
@@ -219,14 +240,23 @@ public final class ControllerTakeoverBench implements Callable<Integer> {
             "%d partitions hosted by brokers 1..%d after %d ms%n",
             topics * partitions, dataBrokers, time.milliseconds() - t);
         for (int r = 1; r <= rounds; r++) {
-          Round round = takeover(zk, layout);
+          Round round = takeover(zk, layout, labels);
           done.add(round);
           out.println("round " + r + ": " + round.describe());
-          supervisor.start(Duration.ofMinutes(5)); // the killed broker comes back
+          // The killed broker comes back; in A/B mode with the other classpath than the new
+          // controller's, so that the next round measures the other one.
+          boolean b = alternateClasspath != null && round.label().equals("A");
+          labels.put(round.oldController(), b ? "B" : "A");
+          (b ? supervisorB : supervisor).start(Duration.ofMinutes(5));
           awaitHosted(layout);
         }
       }
-      out.println(summary(done));
+      for (String label : new java.util.TreeSet<>(done.stream().map(Round::label).toList())) {
+        List<Round> of = done.stream().filter(x -> x.label().equals(label)).toList();
+        if (!of.isEmpty()) {
+          out.println("[" + label + "] " + summary(of));
+        }
+      }
       return 0;
     } finally {
       if (!keep) {
@@ -319,7 +349,8 @@ public final class ControllerTakeoverBench implements Callable<Integer> {
 
   // ---------------------------------------------------------------- one takeover
 
-  private Round takeover(CuratorFramework zk, ClusterLayout layout) throws Exception {
+  private Round takeover(CuratorFramework zk, ClusterLayout layout, Map<Integer, String> labels)
+      throws Exception {
     MetadataStore store = new MetadataStore(zk);
     ZkPaths.ControllerRegistration old = store.controller().orElseThrow();
     CompletableFuture<Long> lost = new CompletableFuture<>();
@@ -356,7 +387,7 @@ public final class ControllerTakeoverBench implements Callable<Integer> {
         Optional<TakeoverTimings> found =
             findTimings(b.logFile(), logOffsets.get(b.brokerId()), old.epoch());
         if (found.isPresent()) {
-          return new Round(old.brokerId(), t0, found.get());
+          return new Round(labels.get(found.get().controllerId()), old.brokerId(), t0, found.get());
         }
       }
       time.sleep(200);
