@@ -160,6 +160,7 @@ final class ActiveController {
    */
   void activate() {
     long started = time.milliseconds();
+    long cpuStarted = threadCpuNanos();
     store.ensurePersistentPaths();
     ctx.clusterId = store.getOrCreateClusterId();
     loadBrokers();
@@ -202,6 +203,7 @@ final class ActiveController {
       }
     }
     long sent = time.milliseconds();
+    long cpu = (threadCpuNanos() - cpuStarted) / 1_000_000;
     int brokers = ctx.liveBrokers.size();
     int topics = ctx.topics.size();
     int partitions = ctx.states.size();
@@ -222,7 +224,8 @@ final class ActiveController {
                         electedAt - loaded,
                         sent - electedAt,
                         time.milliseconds() - started,
-                        e == null)));
+                        e == null,
+                        cpu)));
     for (String t : markers) {
       if (ctx.topics.containsKey(t)) {
         startDeletion(t);
@@ -232,6 +235,12 @@ final class ActiveController {
     }
     onPreferredReplicaElectionChange();
     reassignments.activate();
+  }
+
+  /** CPU time of the calling thread, 0 where the JVM cannot measure it. */
+  private static long threadCpuNanos() {
+    java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+    return mx.isCurrentThreadCpuTimeSupported() ? mx.getCurrentThreadCpuTime() : 0;
   }
 
   private Map<String, String> readConfig(String path) {

@@ -16,6 +16,8 @@ import java.util.regex.Pattern;
  * @param send building the requests and handing them to the broker channels
  * @param acknowledged from {@code startedAtMs} until the last broker answered
  * @param allAcknowledged false when some broker could not be reached (left, or abandoned)
+ * @param cpu CPU time of the controller's event thread for load, elect and send (ms): unlike the
+ *     wall-clock phases, hardly changed by other processes competing for the cores
  */
 public record TakeoverTimings(
     int controllerId,
@@ -29,19 +31,22 @@ public record TakeoverTimings(
     long elect,
     long send,
     long acknowledged,
-    boolean allAcknowledged) {
+    boolean allAcknowledged,
+    long cpu) {
 
   private static final Pattern LINE =
       Pattern.compile(
           "Controller (\\d+) took over in epoch (\\d+) at (\\d+): (\\d+) brokers, (\\d+) topics,"
               + " (\\d+) partitions; load (\\d+) ms, elect (\\d+) leaders (\\d+) ms, send (\\d+)"
-              + " ms, (all|NOT all) brokers acknowledged after (\\d+) ms");
+              + " ms, (all|NOT all) brokers acknowledged after (\\d+) ms; event thread CPU"
+              + " (\\d+) ms");
 
   @Override
   public String toString() {
     return String.format(
         "Controller %d took over in epoch %d at %d: %d brokers, %d topics, %d partitions;"
-            + " load %d ms, elect %d leaders %d ms, send %d ms, %s brokers acknowledged after %d ms",
+            + " load %d ms, elect %d leaders %d ms, send %d ms, %s brokers acknowledged after %d ms;"
+            + " event thread CPU %d ms",
         controllerId,
         epoch,
         startedAtMs,
@@ -53,7 +58,8 @@ public record TakeoverTimings(
         elect,
         send,
         allAcknowledged ? "all" : "NOT all",
-        acknowledged);
+        acknowledged,
+        cpu);
   }
 
   /** The timings in a log line that contains {@link #toString()}; empty when it does not. */
@@ -75,6 +81,7 @@ public record TakeoverTimings(
             Long.parseLong(m.group(9)),
             Long.parseLong(m.group(10)),
             Long.parseLong(m.group(12)),
-            m.group(11).equals("all")));
+            m.group(11).equals("all"),
+            Long.parseLong(m.group(13))));
   }
 }

@@ -22,7 +22,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.UUID;
@@ -172,7 +171,7 @@ public final class ControllerTakeoverBench implements Callable<Integer> {
       return String.format(
           "[%s] takeover partitions=%d brokers=%d old=%d new=%d epoch=%d: detect %d ms, load %d ms,"
               + " elect %d (%d leaders) ms, send %d ms, acked %d ms after activation;"
-              + " total %d ms from the old controller's loss%s",
+              + " total %d ms from the old controller's loss; event thread CPU %d ms%s",
           label,
           timings.partitions(),
           timings.brokers(),
@@ -186,6 +185,7 @@ public final class ControllerTakeoverBench implements Callable<Integer> {
           timings.send(),
           timings.acknowledged(),
           total(),
+          timings.cpu(),
           timings.allAcknowledged() ? "" : " (NOT all brokers acknowledged)");
     }
   }
@@ -196,15 +196,25 @@ public final class ControllerTakeoverBench implements Callable<Integer> {
       throw new IllegalArgumentException("--data-brokers must be at least --replication-factor");
     }
     int brokers = dataBrokers + controllers;
-    int zkPort = freePort();
-    int basePort = freeRange(brokers);
+    boolean reuse = ClusterLayout.read(dir) != null;
+    Integer zkPort = reuse ? null : freePort();
+    Integer basePort = reuse ? null : freeRange(brokers);
     Map<String, String> overrides = new LinkedHashMap<>();
     overrides.put("zookeeper.session.timeout.ms", Integer.toString(sessionTimeoutMs));
     overrides.put("auto.leader.rebalance.enable", "false");
     overrides.put("offsets.topic.replication.factor", Integer.toString(replicationFactor));
     ClusterLayout layout = ClusterLayout.plan(dir, brokers, zkPort, basePort, overrides);
-    layout.writeMissingConfigs();
-    if (controllers > 0) {
+    if (reuse && controllers > 0) {
+      // A cluster kept by --keep: restart the candidates, so that each runs the classpath of its
+      // label (A) whatever an earlier run started it with.
+      for (int id = dataBrokers + 1; id <= brokers; id++) {
+        kill(layout.brokers().get(id));
+      }
+    }
+    if (!reuse) {
+      layout.writeMissingConfigs();
+    }
+    if (!reuse && controllers > 0) {
       for (int id = 1; id <= dataBrokers; id++) {
         Files.writeString(
             layout.brokers().get(id).config(),
@@ -368,15 +378,10 @@ public final class ControllerTakeoverBench implements Callable<Integer> {
     for (ClusterMember b : layout.brokers().values()) {
       logOffsets.put(b.brokerId(), Files.exists(b.logFile()) ? Files.size(b.logFile()) : 0L);
     }
-    OptionalLong pid = PidFile.read(victim.pidFile());
-    ProcessHandle h =
-        ProcessHandle.of(pid.orElseThrow())
-            .orElseThrow(() -> new IllegalStateException("controller process is not running"));
-    err.printf(
-        "killing broker %d (pid %d), controller of epoch %d%n",
-        old.brokerId(), h.pid(), old.epoch());
-    h.destroyForcibly();
-    h.onExit().get(30, TimeUnit.SECONDS);
+    err.printf("killing broker %d, controller of epoch %d%n", old.brokerId(), old.epoch());
+    if (!kill(victim)) {
+      throw new IllegalStateException("controller process is not running");
+    }
     long t0 = lost.get(sessionTimeoutMs + 60_000L, TimeUnit.MILLISECONDS);
     long deadline = time.milliseconds() + TimeUnit.MINUTES.toMillis(10);
     while (time.milliseconds() < deadline) {
@@ -394,6 +399,18 @@ public final class ControllerTakeoverBench implements Callable<Integer> {
     }
     throw new IllegalStateException(
         "no controller took over within 10 min of epoch " + old.epoch());
+  }
+
+  /** SIGKILLs {@code member} and waits for its exit; false when it was not running. */
+  private static boolean kill(ClusterMember member) throws Exception {
+    // Only a process started with this member's config file (a pid file may be stale).
+    Optional<ProcessHandle> h = PidFile.liveProcess(member.pidFile(), member.config().toString());
+    if (h.isEmpty()) {
+      return false;
+    }
+    h.get().destroyForcibly();
+    h.get().onExit().get(30, TimeUnit.SECONDS);
+    return true;
   }
 
   /** The first takeover line after {@code offset} in {@code log} with an epoch above {@code e}. */
@@ -423,7 +440,7 @@ public final class ControllerTakeoverBench implements Callable<Integer> {
     }
     return String.format(
         "median of %d: partitions=%d detect %d ms, load %d ms, elect %d ms, send %d ms, acked %d"
-            + " ms after activation; total %d ms",
+            + " ms after activation; total %d ms; event thread CPU %d ms",
         rounds.size(),
         rounds.get(0).timings().partitions(),
         median(rounds, Round::detect),
@@ -431,7 +448,8 @@ public final class ControllerTakeoverBench implements Callable<Integer> {
         median(rounds, r -> r.timings().elect()),
         median(rounds, r -> r.timings().send()),
         median(rounds, r -> r.timings().acknowledged()),
-        median(rounds, Round::total));
+        median(rounds, Round::total),
+        median(rounds, r -> r.timings().cpu()));
   }
 
   private static long median(List<Round> rounds, ToLongFunction<Round> f) {
