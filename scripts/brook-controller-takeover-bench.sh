@@ -3,7 +3,7 @@
 #
 #   brook-controller-takeover-bench.sh --dir DIR [--topics 100] [--partitions 100]
 #       [--replication-factor 3] [--data-brokers 3] [--controllers 2] [--rounds 3]
-#       [--broker-heap "-Xmx768m -Xms768m"] [--keep]
+#       [--broker-heap "-Xmx1g -Xms1g"] [--alternate-classpath CP] [--keep]
 #
 # Starts ZooKeeper and the brokers in DIR (each its own JVM, through brook-server-start.sh), writes
 # the topics straight into ZooKeeper, waits until the data brokers host every partition, then kills

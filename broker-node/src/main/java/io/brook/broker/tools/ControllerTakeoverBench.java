@@ -119,7 +119,7 @@ public final class ControllerTakeoverBench implements Callable<Integer> {
 
   @Option(
       names = "--broker-heap",
-      defaultValue = "-Xmx768m -Xms768m",
+      defaultValue = "-Xmx1g -Xms1g",
       description = "BROOK_HEAP_OPTS of the brokers (default ${DEFAULT-VALUE}).")
   String brokerHeap;
 
