@@ -2,6 +2,7 @@ package io.brook.controller;
 
 import static io.brook.controller.zk.FencedZkWriter.op;
 
+import io.brook.common.Time;
 import io.brook.common.Topic;
 import io.brook.common.TopicPartition;
 import io.brook.controller.election.AlterPartitionValidation;
@@ -94,6 +95,7 @@ final class ActiveController {
   private final BrokerChannels channels;
   private final Random random;
   private final EventQueue events;
+  private final Time time;
   private final ControllerContext ctx;
   private final ReassignmentManager reassignments;
   private volatile boolean current = true;
@@ -118,8 +120,10 @@ final class ActiveController {
       FencedZkWriter writer,
       BrokerChannels channels,
       Random random,
-      EventQueue events) {
+      EventQueue events,
+      Time time) {
     this.cfg = cfg;
+    this.time = time;
     this.store = new MetadataStore(client);
     this.writer = writer;
     this.channels = channels;
@@ -150,8 +154,13 @@ final class ActiveController {
 
   // ================================================================ failover
 
-  /** Loads the whole cluster state and tells every live broker about it. */
+  /**
+   * Loads the whole cluster state and tells every live broker about it. Logs one line with the
+   * phases of the takeover once every live broker answered (see {@link TakeoverTimings}).
+   */
   void activate() {
+    long started = time.milliseconds();
+    long cpuStarted = threadCpuNanos();
     store.ensurePersistentPaths();
     ctx.clusterId = store.getOrCreateClusterId();
     loadBrokers();
@@ -162,8 +171,10 @@ final class ActiveController {
     List<String> names = childrenWatched(ZkPaths.BROKER_TOPICS, this::onTopicChange);
     loadTopics(names);
     channels.updateLiveBrokers(ctx.liveBrokers.values());
+    long loaded = time.milliseconds();
 
     Map<TopicPartition, LeaderAndIsr> changes = new HashMap<>();
+    Set<Integer> eligible = ctx.eligibleIds();
     for (TopicPartition tp : ctx.allPartitions()) {
       if (deletionMarked(tp.topic(), markers)) {
         continue;
@@ -172,18 +183,49 @@ final class ActiveController {
       PartitionLeaderElection.onReplicasOffline(
               s,
               ctx.replicas(tp),
-              ctx.eligibleIds(),
+              eligible,
               unclean(tp.topic()),
               cfg.electLeaderOutsideIsr(),
               ctx.epoch)
           .ifPresent(n -> changes.put(tp, n));
     }
-    applyStateChanges(changes);
+    Map<TopicPartition, LeaderAndIsr> elected = applyStateChanges(changes);
+    long electedAt = time.milliseconds();
 
+    List<CompletableFuture<?>> acks = new ArrayList<>();
+    ControllerContext.RequestBatch batch = ctx.new RequestBatch();
+    Map<Integer, List<TopicPartition>> hosted = ctx.replicaPartitionsByBroker();
     for (BrokerInfo b : ctx.liveBrokers.values()) {
-      sendUpdateMetadata(b, true, List.of(), List.of());
-      sendLeaderAndIsr(b, ctx.replicaPartitions(b.id()));
+      acks.add(sendUpdateMetadata(batch, b, true, List.of(), List.of()));
+      CompletableFuture<?> f = sendLeaderAndIsr(batch, b, hosted.getOrDefault(b.id(), List.of()));
+      if (f != null) {
+        acks.add(f);
+      }
     }
+    long sent = time.milliseconds();
+    long cpu = (threadCpuNanos() - cpuStarted) / 1_000_000;
+    int brokers = ctx.liveBrokers.size();
+    int topics = ctx.topics.size();
+    int partitions = ctx.states.size();
+    CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new))
+        .whenComplete(
+            (v, e) ->
+                log.info(
+                    "{}",
+                    new TakeoverTimings(
+                        ctx.controllerId,
+                        ctx.epoch,
+                        brokers,
+                        topics,
+                        partitions,
+                        elected.size(),
+                        started,
+                        loaded - started,
+                        electedAt - loaded,
+                        sent - electedAt,
+                        time.milliseconds() - started,
+                        e == null,
+                        cpu)));
     for (String t : markers) {
       if (ctx.topics.containsKey(t)) {
         startDeletion(t);
@@ -193,6 +235,12 @@ final class ActiveController {
     }
     onPreferredReplicaElectionChange();
     reassignments.activate();
+  }
+
+  /** CPU time of the calling thread, 0 where the JVM cannot measure it. */
+  private static long threadCpuNanos() {
+    java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+    return mx.isCurrentThreadCpuTimeSupported() ? mx.getCurrentThreadCpuTime() : 0;
   }
 
   private Map<String, String> readConfig(String path) {
@@ -261,8 +309,9 @@ final class ActiveController {
       topicReads.put(t, store.readAsync(ZkPaths.topicPath(t)));
       configReads.put(t, store.readAsync(ZkPaths.topicConfigPath(t)));
     }
-    Map<TopicPartition, CompletableFuture<Optional<Versioned<byte[]>>>> stateReads =
-        new HashMap<>();
+    // Per topic, its partition states: read in batches (ZooKeeper multi reads), all in flight.
+    Map<String, CompletableFuture<Map<String, Optional<Versioned<byte[]>>>>> stateReads =
+        new LinkedHashMap<>();
     Map<String, Versioned<byte[]>> rawTopics = new TreeMap<>();
     for (String t : names) {
       Optional<Versioned<byte[]>> raw = join(topicReads.get(t));
@@ -278,10 +327,11 @@ final class ActiveController {
         continue;
       }
       ctx.topics.put(t, a);
+      List<String> paths = new ArrayList<>(a.replicas().size());
       for (int p : a.replicas().keySet()) {
-        TopicPartition tp = new TopicPartition(t, p);
-        stateReads.put(tp, store.readAsync(ZkPaths.partitionStatePath(t, p)));
+        paths.add(ZkPaths.partitionStatePath(t, p));
       }
+      stateReads.put(t, store.readAllAsync(paths, STATE_READ_BATCH));
     }
     for (String t : rawTopics.keySet()) {
       join(configReads.get(t)).ifPresent(v -> ctx.configs.put(t, ZkPaths.decodeConfig(v.value())));
@@ -301,27 +351,35 @@ final class ActiveController {
     }
     List<CuratorOp> creates = new ArrayList<>();
     Map<TopicPartition, LeaderAndIsr> created = new HashMap<>();
+    List<TopicPartition> missing = new ArrayList<>();
     for (var e : stateReads.entrySet()) {
-      TopicPartition tp = e.getKey();
-      Optional<Versioned<byte[]>> raw = join(e.getValue());
-      if (raw.isPresent()) {
-        ctx.states.put(tp, ZkPaths.decodePartitionState(raw.get().value(), raw.get().version()));
-      } else {
-        LeaderAndIsr init =
-            PartitionLeaderElection.initialState(ctx.replicas(tp), ctx.eligibleIds(), ctx.epoch);
-        ensureParent(ZkPaths.partitionPath(tp.topic(), tp.partition()));
-        creates.add(
-            op(
-                () ->
-                    writer
-                        .ops()
-                        .create()
-                        .withMode(CreateMode.PERSISTENT)
-                        .forPath(
-                            ZkPaths.partitionStatePath(tp.topic(), tp.partition()),
-                            ZkPaths.encodePartitionState(init))));
-        created.put(tp, init.withPartitionEpoch(0));
+      String t = e.getKey();
+      Map<String, Optional<Versioned<byte[]>>> read = join(e.getValue());
+      for (int p : ctx.topics.get(t).replicas().keySet()) {
+        TopicPartition tp = new TopicPartition(t, p);
+        Optional<Versioned<byte[]>> raw = read.get(ZkPaths.partitionStatePath(t, p));
+        if (raw.isPresent()) {
+          ctx.states.put(tp, ZkPaths.decodePartitionState(raw.get().value(), raw.get().version()));
+        } else {
+          missing.add(tp);
+        }
       }
+    }
+    for (TopicPartition tp : missing) {
+      LeaderAndIsr init =
+          PartitionLeaderElection.initialState(ctx.replicas(tp), ctx.eligibleIds(), ctx.epoch);
+      ensureParent(ZkPaths.partitionPath(tp.topic(), tp.partition()));
+      creates.add(
+          op(
+              () ->
+                  writer
+                      .ops()
+                      .create()
+                      .withMode(CreateMode.PERSISTENT)
+                      .forPath(
+                          ZkPaths.partitionStatePath(tp.topic(), tp.partition()),
+                          ZkPaths.encodePartitionState(init))));
+      created.put(tp, init.withPartitionEpoch(0));
     }
     if (!creates.isEmpty()) {
       writer.write(creates);
@@ -375,13 +433,14 @@ final class ActiveController {
       changed.putAll(onBrokersJoined(joined));
     }
     // Everyone learns the new set of live brokers and the changed partitions.
+    ControllerContext.RequestBatch batch = ctx.new RequestBatch();
     for (BrokerInfo b : ctx.liveBrokers.values()) {
       if (joined.contains(b.id())) {
-        sendUpdateMetadata(b, true, List.of(), List.of());
-        sendLeaderAndIsr(b, ctx.replicaPartitions(b.id()));
+        sendUpdateMetadata(batch, b, true, List.of(), List.of());
+        sendLeaderAndIsr(batch, b, ctx.replicaPartitions(b.id()));
       } else {
-        sendUpdateMetadata(b, true, List.of(), List.of());
-        sendLeaderAndIsr(b, changed.keySet());
+        sendUpdateMetadata(batch, b, true, List.of(), List.of());
+        sendLeaderAndIsr(batch, b, changed.keySet());
       }
     }
     for (int id : joined) {
@@ -396,6 +455,7 @@ final class ActiveController {
 
   private Map<TopicPartition, LeaderAndIsr> onBrokersLeft(Set<Integer> left) {
     Map<TopicPartition, LeaderAndIsr> changes = new HashMap<>();
+    Set<Integer> eligible = ctx.eligibleIds();
     for (TopicPartition tp : ctx.allPartitions()) {
       if (deletions.containsKey(tp.topic())) {
         continue;
@@ -411,7 +471,7 @@ final class ActiveController {
       PartitionLeaderElection.onReplicasOffline(
               s,
               ctx.replicas(tp),
-              ctx.eligibleIds(),
+              eligible,
               unclean(tp.topic()),
               cfg.electLeaderOutsideIsr(),
               ctx.epoch)
@@ -422,6 +482,7 @@ final class ActiveController {
 
   private Map<TopicPartition, LeaderAndIsr> onBrokersJoined(Set<Integer> joined) {
     Map<TopicPartition, LeaderAndIsr> changes = new HashMap<>();
+    Set<Integer> eligible = ctx.eligibleIds();
     for (TopicPartition tp : ctx.allPartitions()) {
       if (deletions.containsKey(tp.topic())) {
         continue;
@@ -433,7 +494,7 @@ final class ActiveController {
       PartitionLeaderElection.onOfflinePartition(
               s,
               ctx.replicas(tp),
-              ctx.eligibleIds(),
+              eligible,
               unclean(tp.topic()),
               cfg.electLeaderOutsideIsr(),
               ctx.epoch)
@@ -471,11 +532,12 @@ final class ActiveController {
 
   private void electOffline(Collection<TopicPartition> parts) {
     Map<TopicPartition, LeaderAndIsr> changes = new HashMap<>();
+    Set<Integer> eligible = ctx.eligibleIds();
     for (TopicPartition tp : parts) {
       PartitionLeaderElection.onOfflinePartition(
               ctx.states.get(tp),
               ctx.replicas(tp),
-              ctx.eligibleIds(),
+              eligible,
               unclean(tp.topic()),
               cfg.electLeaderOutsideIsr(),
               ctx.epoch)
@@ -488,9 +550,10 @@ final class ActiveController {
   private List<CompletableFuture<?>> announceTopics(
       Collection<String> topics, Collection<TopicPartition> parts) {
     List<CompletableFuture<?>> leaderAcks = new ArrayList<>();
+    ControllerContext.RequestBatch batch = ctx.new RequestBatch();
     for (BrokerInfo b : ctx.liveBrokers.values()) {
-      sendUpdateMetadata(b, false, topics, List.of());
-      CompletableFuture<?> f = sendLeaderAndIsr(b, parts);
+      sendUpdateMetadata(batch, b, false, topics, List.of());
+      CompletableFuture<?> f = sendLeaderAndIsr(batch, b, parts);
       if (f != null) {
         leaderAcks.add(f);
       }
@@ -1299,6 +1362,18 @@ final class ActiveController {
   static final int PRODUCER_ID_BLOCK_SIZE = 1000;
 
   /**
+   * Partition state znodes per ZooKeeper multi read when loading: about 100 bytes each, so an
+   * answer stays far below jute.maxbuffer (1 MiB).
+   */
+  static final int STATE_READ_BATCH = 500;
+
+  /**
+   * Partition state writes per fenced transaction: about 150 bytes each, so a transaction stays far
+   * below jute.maxbuffer (1 MiB) whatever the number of partitions a broker failure moves.
+   */
+  static final int STATE_WRITE_BATCH = 1000;
+
+  /**
    * Hands {@code brokerId} the next block of producer ids: advances {@code
    * /latest_producer_id_block} with a fenced write conditional on its version (created by the first
    * allocation).
@@ -1366,8 +1441,10 @@ final class ActiveController {
   // ================================================================ state writes
 
   /**
-   * Writes the changed partition states in one fenced transaction (conditional on each partition
-   * epoch); on a conflict falls back to one write per partition and reloads the ones that lost.
+   * Writes the changed partition states in fenced transactions of at most {@link
+   * #STATE_WRITE_BATCH} partitions (each write conditional on its partition epoch; a transaction
+   * must stay below jute.maxbuffer, 1 MiB); when a transaction fails, falls back to one write per
+   * partition of it and reloads the ones that lost.
    *
    * @return the states written, with their new partition epochs
    */
@@ -1377,22 +1454,31 @@ final class ActiveController {
       return Map.of();
     }
     Map<TopicPartition, LeaderAndIsr> applied = new TreeMap<>();
-    try {
-      List<CuratorOp> ops = new ArrayList<>();
-      for (var e : changes.entrySet()) {
-        ops.add(stateOp(e.getKey(), e.getValue()));
-      }
-      writer.write(ops);
-      changes.forEach((tp, s) -> applied.put(tp, s.withPartitionEpoch(s.partitionEpoch() + 1)));
-    } catch (MetadataStoreException batchFailure) {
-      for (var e : changes.entrySet()) {
-        TopicPartition tp = e.getKey();
-        try {
-          writer.write(List.of(stateOp(tp, e.getValue())));
-          applied.put(tp, e.getValue().withPartitionEpoch(e.getValue().partitionEpoch() + 1));
-        } catch (MetadataStoreException one) {
-          log.warn("Could not update the state of {}: {}; reloading it", tp, one.getMessage());
-          store.partitionState(tp.topic(), tp.partition()).ifPresent(s -> ctx.states.put(tp, s));
+    List<Map.Entry<TopicPartition, LeaderAndIsr>> all = new ArrayList<>(changes.entrySet());
+    for (int from = 0; from < all.size(); from += STATE_WRITE_BATCH) {
+      List<Map.Entry<TopicPartition, LeaderAndIsr>> batch =
+          all.subList(from, Math.min(all.size(), from + STATE_WRITE_BATCH));
+      try {
+        List<CuratorOp> ops = new ArrayList<>(batch.size());
+        for (var e : batch) {
+          ops.add(stateOp(e.getKey(), e.getValue()));
+        }
+        writer.write(ops);
+        batch.forEach(
+            e ->
+                applied.put(
+                    e.getKey(),
+                    e.getValue().withPartitionEpoch(e.getValue().partitionEpoch() + 1)));
+      } catch (MetadataStoreException batchFailure) {
+        for (var e : batch) {
+          TopicPartition tp = e.getKey();
+          try {
+            writer.write(List.of(stateOp(tp, e.getValue())));
+            applied.put(tp, e.getValue().withPartitionEpoch(e.getValue().partitionEpoch() + 1));
+          } catch (MetadataStoreException one) {
+            log.warn("Could not update the state of {}: {}; reloading it", tp, one.getMessage());
+            store.partitionState(tp.topic(), tp.partition()).ifPresent(s -> ctx.states.put(tp, s));
+          }
         }
       }
     }
@@ -1454,17 +1540,31 @@ final class ActiveController {
 
   // ================================================================ requests to brokers
 
-  private void sendUpdateMetadata(
+  private CompletableFuture<?> sendUpdateMetadata(
       BrokerInfo b, boolean full, Collection<String> topics, Collection<String> deleted) {
-    channels
-        .updateMetadata(b, ctx.updateMetadata(b, full, topics, deleted))
+    return sendUpdateMetadata(ctx.new RequestBatch(), b, full, topics, deleted);
+  }
+
+  private CompletableFuture<?> sendUpdateMetadata(
+      ControllerContext.RequestBatch batch,
+      BrokerInfo b,
+      boolean full,
+      Collection<String> topics,
+      Collection<String> deleted) {
+    return channels
+        .updateMetadata(b, batch.updateMetadata(b, full, topics, deleted))
         .whenComplete(
             (r, e) -> onResponse(b, "UpdateMetadata", r == null ? null : r.getError(), e));
   }
 
   /** Sends LeaderAndIsr when {@code b} replicates any of {@code parts}; null otherwise. */
   private CompletableFuture<?> sendLeaderAndIsr(BrokerInfo b, Collection<TopicPartition> parts) {
-    var request = ctx.leaderAndIsr(b, parts);
+    return sendLeaderAndIsr(ctx.new RequestBatch(), b, parts);
+  }
+
+  private CompletableFuture<?> sendLeaderAndIsr(
+      ControllerContext.RequestBatch batch, BrokerInfo b, Collection<TopicPartition> parts) {
+    var request = batch.leaderAndIsr(b, parts);
     if (request.getTopicsCount() == 0) {
       return null;
     }

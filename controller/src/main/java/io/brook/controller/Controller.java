@@ -501,7 +501,13 @@ public final class Controller implements AutoCloseable {
     }
     ActiveController a =
         new ActiveController(
-            cfg, client, writer, channels, random, (owner, name, r) -> enqueueFor(owner, name, r));
+            cfg,
+            client,
+            writer,
+            channels,
+            random,
+            (owner, name, r) -> enqueueFor(owner, name, r),
+            time);
     active = a;
     try {
       a.activate();

@@ -153,40 +153,7 @@ final class ControllerContext {
 
   /** LeaderAndIsr for {@code target} covering those of {@code partitions} it is a replica of. */
   LeaderAndIsrRequest leaderAndIsr(BrokerInfo target, Collection<TopicPartition> partitions) {
-    Map<String, LeaderAndIsrTopic.Builder> byTopic = new TreeMap<>();
-    Set<Integer> leaders = new TreeSet<>();
-    for (TopicPartition tp : partitions) {
-      if (!states.containsKey(tp) || !replicas(tp).contains(target.id())) {
-        continue;
-      }
-      TopicAssignment a = topics.get(tp.topic());
-      LeaderAndIsrTopic.Builder tb =
-          byTopic.computeIfAbsent(
-              tp.topic(),
-              t ->
-                  LeaderAndIsrTopic.newBuilder()
-                      .setTopic(t)
-                      .setTopicId(a.topicId().toString())
-                      .putAllConfigs(configs.getOrDefault(t, Map.of())));
-      PartitionState ps = partitionState(tp);
-      tb.addPartitions(ps);
-      if (ps.getLeader() >= 0) {
-        leaders.add(ps.getLeader());
-      }
-    }
-    LeaderAndIsrRequest.Builder b =
-        LeaderAndIsrRequest.newBuilder()
-            .setControllerId(controllerId)
-            .setControllerEpoch(epoch)
-            .setBrokerEpoch(target.epoch());
-    byTopic.values().forEach(tb -> b.addTopics(tb));
-    for (int l : leaders) {
-      BrokerInfo lb = liveBrokers.get(l);
-      if (lb != null) {
-        b.addLiveLeaders(endpoint(lb));
-      }
-    }
-    return b.build();
+    return new RequestBatch().leaderAndIsr(target, partitions);
   }
 
   /** Partitions {@code brokerId} is a replica of. */
@@ -200,25 +167,127 @@ final class ControllerContext {
     return out;
   }
 
+  /** Every broker id -> the partitions it is a replica of, in one pass over the partitions. */
+  Map<Integer, List<TopicPartition>> replicaPartitionsByBroker() {
+    Map<Integer, List<TopicPartition>> out = new HashMap<>();
+    topics.forEach(
+        (t, a) ->
+            a.replicas()
+                .forEach(
+                    (p, replicas) -> {
+                      TopicPartition tp = new TopicPartition(t, p);
+                      for (int r : replicas) {
+                        out.computeIfAbsent(r, id -> new ArrayList<>()).add(tp);
+                      }
+                    }));
+    return out;
+  }
+
   /** UpdateMetadata for {@code target}: full, or a delta of {@code topicsToSend} and deletions. */
   UpdateMetadataRequest updateMetadata(
       BrokerInfo target,
       boolean full,
       Collection<String> topicsToSend,
       Collection<String> deleted) {
-    UpdateMetadataRequest.Builder b =
-        UpdateMetadataRequest.newBuilder()
-            .setControllerId(controllerId)
-            .setControllerEpoch(epoch)
-            .setBrokerEpoch(target.epoch())
-            .setClusterId(clusterId)
-            .setFull(full);
-    liveBrokers.values().forEach(lb -> b.addLiveBrokers(endpoint(lb)));
-    Collection<String> names = full ? topics.keySet() : new TreeSet<>(topicsToSend);
-    for (String t : names) {
+    return new RequestBatch().updateMetadata(target, full, topicsToSend, deleted);
+  }
+
+  /**
+   * The requests of one controller event to several brokers. Every partition's {@link
+   * PartitionState} and every topic's {@link UpdateMetadataTopic} is built once and shared by the
+   * requests to all brokers (protobuf messages are immutable), instead of once per broker and
+   * request: on a takeover of N partitions with RF 3 that is N states instead of about 7N.
+   *
+   * <p>Valid only while the context does not change: make one per event, on the event thread.
+   */
+  final class RequestBatch {
+    private final Map<TopicPartition, PartitionState> builtStates = new HashMap<>();
+    private final Map<String, UpdateMetadataTopic> builtTopics = new HashMap<>();
+
+    PartitionState partitionState(TopicPartition tp) {
+      PartitionState ps = builtStates.get(tp);
+      if (ps == null) {
+        ps = ControllerContext.this.partitionState(tp);
+        builtStates.put(tp, ps);
+      }
+      return ps;
+    }
+
+    /** LeaderAndIsr for {@code target} covering those of {@code partitions} it is a replica of. */
+    LeaderAndIsrRequest leaderAndIsr(BrokerInfo target, Collection<TopicPartition> partitions) {
+      Map<String, LeaderAndIsrTopic.Builder> byTopic = new TreeMap<>();
+      Set<Integer> leaders = new TreeSet<>();
+      for (TopicPartition tp : partitions) {
+        if (!states.containsKey(tp) || !replicas(tp).contains(target.id())) {
+          continue;
+        }
+        TopicAssignment a = topics.get(tp.topic());
+        LeaderAndIsrTopic.Builder tb =
+            byTopic.computeIfAbsent(
+                tp.topic(),
+                t ->
+                    LeaderAndIsrTopic.newBuilder()
+                        .setTopic(t)
+                        .setTopicId(a.topicId().toString())
+                        .putAllConfigs(configs.getOrDefault(t, Map.of())));
+        PartitionState ps = partitionState(tp);
+        tb.addPartitions(ps);
+        if (ps.getLeader() >= 0) {
+          leaders.add(ps.getLeader());
+        }
+      }
+      LeaderAndIsrRequest.Builder b =
+          LeaderAndIsrRequest.newBuilder()
+              .setControllerId(controllerId)
+              .setControllerEpoch(epoch)
+              .setBrokerEpoch(target.epoch());
+      byTopic.values().forEach(tb -> b.addTopics(tb));
+      for (int l : leaders) {
+        BrokerInfo lb = liveBrokers.get(l);
+        if (lb != null) {
+          b.addLiveLeaders(endpoint(lb));
+        }
+      }
+      return b.build();
+    }
+
+    /**
+     * UpdateMetadata for {@code target}: full, or a delta of {@code topicsToSend} and deletions.
+     */
+    UpdateMetadataRequest updateMetadata(
+        BrokerInfo target,
+        boolean full,
+        Collection<String> topicsToSend,
+        Collection<String> deleted) {
+      UpdateMetadataRequest.Builder b =
+          UpdateMetadataRequest.newBuilder()
+              .setControllerId(controllerId)
+              .setControllerEpoch(epoch)
+              .setBrokerEpoch(target.epoch())
+              .setClusterId(clusterId)
+              .setFull(full);
+      liveBrokers.values().forEach(lb -> b.addLiveBrokers(endpoint(lb)));
+      Collection<String> names = full ? topics.keySet() : new TreeSet<>(topicsToSend);
+      for (String t : names) {
+        UpdateMetadataTopic tm = metadataTopic(t);
+        if (tm != null) {
+          b.addTopics(tm);
+        }
+      }
+      if (!full) {
+        b.addAllDeletedTopics(deleted);
+      }
+      return b.build();
+    }
+
+    private UpdateMetadataTopic metadataTopic(String t) {
+      UpdateMetadataTopic built = builtTopics.get(t);
+      if (built != null) {
+        return built;
+      }
       TopicAssignment a = topics.get(t);
       if (a == null) {
-        continue;
+        return null;
       }
       UpdateMetadataTopic.Builder tb =
           UpdateMetadataTopic.newBuilder()
@@ -226,16 +295,15 @@ final class ControllerContext {
               .setTopicId(a.topicId().toString())
               .putAllConfigs(configs.getOrDefault(t, Map.of()))
               .setIsInternal(Topic.isInternal(t));
-      for (TopicPartition tp : partitionsOf(t)) {
+      for (int p : a.replicas().keySet()) {
+        TopicPartition tp = new TopicPartition(t, p);
         if (states.containsKey(tp)) {
           tb.addPartitions(partitionState(tp));
         }
       }
-      b.addTopics(tb);
+      built = tb.build();
+      builtTopics.put(t, built);
+      return built;
     }
-    if (!full) {
-      b.addAllDeletedTopics(deleted);
-    }
-    return b.build();
   }
 }
