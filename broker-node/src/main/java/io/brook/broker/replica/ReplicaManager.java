@@ -92,6 +92,17 @@ public final class ReplicaManager implements AutoCloseable {
       org.apache.logging.log4j.LogManager.getLogger(ReplicaManager.class);
 
   static final int DEFAULT_FETCH_MAX_BYTES = 50 * 1024 * 1024;
+
+  /**
+   * The most one partition contributes to one fetch response, whatever the request allows (a
+   * request's per-partition maximum is an upper bound; Kafka's brokers also answer with less). Kept
+   * under half of G1's smallest region (1 MiB): the read buffer here, and the {@code bytes} field
+   * that protobuf allocates for it on the follower or consumer, are then ordinary young objects,
+   * not humongous ones allocated straight into the old generation, which cost a broker under
+   * replication load a large share of its CPU. A single batch larger than this still comes whole.
+   */
+  static final int MAX_PARTITION_READ_BYTES = 480 * 1024;
+
   static final int DEFAULT_PARTITION_FETCH_MAX_BYTES = 1024 * 1024;
 
   public static final String REPLICA_LAG_TIME_MAX_MS = "replica.lag.time.max.ms";
@@ -826,9 +837,11 @@ public final class ReplicaManager implements AutoCloseable {
           p = leaderPartition(tp, fp.getCurrentLeaderEpoch());
           long hw = p.highWatermark();
           int partMax =
-              fp.getPartitionMaxBytes() > 0
-                  ? fp.getPartitionMaxBytes()
-                  : DEFAULT_PARTITION_FETCH_MAX_BYTES;
+              Math.min(
+                  MAX_PARTITION_READ_BYTES,
+                  fp.getPartitionMaxBytes() > 0
+                      ? fp.getPartitionMaxBytes()
+                      : DEFAULT_PARTITION_FETCH_MAX_BYTES);
           // The first batch is always returned, so that a consumer makes progress.
           FetchDataInfo data =
               p.log().read(fp.getFetchOffset(), Math.min(remaining, partMax), hw, total == 0);
@@ -986,7 +999,11 @@ public final class ReplicaManager implements AutoCloseable {
           leaderQuota.recordSkip(tp); // skipped this round; the follower asks again
         } else if (remaining > 0 && fetchOffset < leo) {
           int partMax =
-              pos.getPartitionMaxBytes() > 0 ? pos.getPartitionMaxBytes() : replicaFetchMaxBytes;
+              Math.min(
+                  MAX_PARTITION_READ_BYTES,
+                  pos.getPartitionMaxBytes() > 0
+                      ? pos.getPartitionMaxBytes()
+                      : replicaFetchMaxBytes);
           FetchDataInfo data =
               plog.read(fetchOffset, Math.min(remaining, partMax), Long.MAX_VALUE, true);
           ByteBuffer records = data.records();

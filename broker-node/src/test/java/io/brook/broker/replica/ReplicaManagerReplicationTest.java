@@ -155,8 +155,41 @@ class ReplicaManagerReplicationTest {
     return rm.appendRecords(BrokerClient.produceRequest(1, acks, "t", 0, Batches.of(n, 1000)));
   }
 
+  /** acks=1 produce of one batch of {@code n} records of 1,000-byte values. */
+  CompletableFuture<ProduceResponse> produceBig(int n) {
+    RecordBatchBuilder b =
+        new RecordBatchBuilder(CompressionType.NONE, TimestampType.CREATE_TIME, 0, 1024);
+    for (int i = 0; i < n; i++) {
+      b.append(i, null, new byte[1000], new Header[0]);
+    }
+    return rm.appendRecords(
+        BrokerClient.produceRequest(1, 1, "t", 0, ByteString.copyFrom(b.build())));
+  }
+
   static PartitionProduceResponse result(CompletableFuture<ProduceResponse> f) throws Exception {
     return f.get(30, TimeUnit.SECONDS).getTopics(0).getPartitions(0);
+  }
+
+  @Test
+  void aPartitionContributesAtMostMaxPartitionReadBytesToAFetchButAtLeastOneBatch()
+      throws Exception {
+    leaderAndIsr(1, 1, 1, List.of(1, 2, 3), Map.of());
+    for (int i = 0; i < 12; i++) {
+      assertEquals(ErrorCode.NONE, result(produceBig(100)).getError()); // ~100 KB batches
+    }
+    // The follower may take 1 MiB (replica.fetch.max.bytes): it gets whole batches up to the cap.
+    ReplicaFetchData d = only(rm.fetchForFollower(fetch(2, 0, -1, 1, 0)));
+    assertEquals(ErrorCode.NONE, d.getError());
+    assertTrue(d.getRecords().size() > ReplicaManager.MAX_PARTITION_READ_BYTES / 2, "some batches");
+    assertTrue(
+        d.getRecords().size() <= ReplicaManager.MAX_PARTITION_READ_BYTES,
+        d.getRecords().size() + " bytes");
+
+    // A single batch above the cap still comes whole, so the follower makes progress.
+    long end = rm.partition(tp).orElseThrow().log().logEndOffset();
+    assertEquals(ErrorCode.NONE, result(produceBig(600)).getError());
+    ReplicaFetchData big = only(rm.fetchForFollower(fetch(2, end, 1, 1, 0)));
+    assertTrue(big.getRecords().size() > ReplicaManager.MAX_PARTITION_READ_BYTES);
   }
 
   @Test
