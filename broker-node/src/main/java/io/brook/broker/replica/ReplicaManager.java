@@ -94,12 +94,13 @@ public final class ReplicaManager implements AutoCloseable {
   static final int DEFAULT_FETCH_MAX_BYTES = 50 * 1024 * 1024;
 
   /**
-   * The most one partition contributes to one fetch response, whatever the request allows (a
-   * request's per-partition maximum is an upper bound; Kafka's brokers also answer with less). Kept
-   * under half of G1's smallest region (1 MiB): the read buffer here, and the {@code bytes} field
-   * that protobuf allocates for it on the follower or consumer, are then ordinary young objects,
-   * not humongous ones allocated straight into the old generation, which cost a broker under
-   * replication load a large share of its CPU. A single batch larger than this still comes whole.
+   * The most one partition contributes to one replica fetch response, whatever the follower allows
+   * (replica.fetch.max.bytes is an upper bound; the leader may answer with less). Kept under half
+   * of G1's smallest region (1 MiB): the read buffer here, and the {@code bytes} field that
+   * protobuf allocates for it on the follower, are then ordinary young objects, not humongous ones
+   * allocated straight into the old generation, which cost brokers under replication load about a
+   * fifth of their CPU. A single batch larger than this still comes whole. Consumer fetches keep
+   * max.partition.fetch.bytes: the consumer reads faster with fewer, larger responses.
    */
   static final int MAX_PARTITION_READ_BYTES = 480 * 1024;
 
@@ -837,11 +838,9 @@ public final class ReplicaManager implements AutoCloseable {
           p = leaderPartition(tp, fp.getCurrentLeaderEpoch());
           long hw = p.highWatermark();
           int partMax =
-              Math.min(
-                  MAX_PARTITION_READ_BYTES,
-                  fp.getPartitionMaxBytes() > 0
-                      ? fp.getPartitionMaxBytes()
-                      : DEFAULT_PARTITION_FETCH_MAX_BYTES);
+              fp.getPartitionMaxBytes() > 0
+                  ? fp.getPartitionMaxBytes()
+                  : DEFAULT_PARTITION_FETCH_MAX_BYTES;
           // The first batch is always returned, so that a consumer makes progress.
           FetchDataInfo data =
               p.log().read(fp.getFetchOffset(), Math.min(remaining, partMax), hw, total == 0);
