@@ -3,20 +3,9 @@ package io.brook.broker.grpc;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.brook.broker.server.BrokerApi;
 import io.brook.protocol.v1.BrokerServiceGrpc;
-import io.brook.protocol.v1.CreateTopicsRequest;
-import io.brook.protocol.v1.CreateTopicsResponse;
-import io.brook.protocol.v1.DeleteTopicsRequest;
-import io.brook.protocol.v1.DeleteTopicsResponse;
-import io.brook.protocol.v1.DescribeClusterRequest;
-import io.brook.protocol.v1.DescribeClusterResponse;
-import io.brook.protocol.v1.DescribeConfigsRequest;
-import io.brook.protocol.v1.DescribeConfigsResponse;
 import io.brook.protocol.v1.FetchRequest;
 import io.brook.protocol.v1.FetchResponse;
-import io.brook.protocol.v1.ListOffsetsRequest;
-import io.brook.protocol.v1.ListOffsetsResponse;
 import io.brook.protocol.v1.MetadataRequest;
 import io.brook.protocol.v1.MetadataResponse;
 import io.brook.protocol.v1.ProduceRequest;
@@ -42,7 +31,7 @@ import org.junit.jupiter.api.Test;
  */
 class BrokerGrpcServerThreadsTest {
   /** Answers at once, recording the thread each call ran on. */
-  static final class ThreadRecordingApi implements BrokerApi {
+  static final class ThreadRecordingApi extends UnsupportedBrokerApi {
     final Map<String, String> threads = new ConcurrentHashMap<>();
 
     @Override
@@ -62,37 +51,6 @@ class BrokerGrpcServerThreadsTest {
     public CompletableFuture<FetchResponse> fetch(FetchRequest request) {
       threads.put("fetch", Thread.currentThread().getName());
       return CompletableFuture.completedFuture(FetchResponse.getDefaultInstance());
-    }
-
-    private static <T> CompletableFuture<T> unused() {
-      return CompletableFuture.failedFuture(new UnsupportedOperationException("not in this test"));
-    }
-
-    @Override
-    public CompletableFuture<ListOffsetsResponse> listOffsets(ListOffsetsRequest request) {
-      return unused();
-    }
-
-    @Override
-    public CompletableFuture<CreateTopicsResponse> createTopics(CreateTopicsRequest request) {
-      return unused();
-    }
-
-    @Override
-    public CompletableFuture<DeleteTopicsResponse> deleteTopics(DeleteTopicsRequest request) {
-      return unused();
-    }
-
-    @Override
-    public CompletableFuture<DescribeClusterResponse> describeCluster(
-        DescribeClusterRequest request) {
-      return unused();
-    }
-
-    @Override
-    public CompletableFuture<DescribeConfigsResponse> describeConfigs(
-        DescribeConfigsRequest request) {
-      return unused();
     }
   }
 

@@ -5,25 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.brook.broker.server.BrokerApi;
 import io.brook.broker.testing.Batches;
 import io.brook.broker.testing.BrokerClient;
 import io.brook.broker.testing.Wait;
 import io.brook.protocol.v1.BrokerServiceGrpc;
-import io.brook.protocol.v1.CreateTopicsRequest;
-import io.brook.protocol.v1.CreateTopicsResponse;
-import io.brook.protocol.v1.DeleteTopicsRequest;
-import io.brook.protocol.v1.DeleteTopicsResponse;
-import io.brook.protocol.v1.DescribeClusterRequest;
-import io.brook.protocol.v1.DescribeClusterResponse;
-import io.brook.protocol.v1.DescribeConfigsRequest;
-import io.brook.protocol.v1.DescribeConfigsResponse;
-import io.brook.protocol.v1.FetchRequest;
-import io.brook.protocol.v1.FetchResponse;
-import io.brook.protocol.v1.ListOffsetsRequest;
-import io.brook.protocol.v1.ListOffsetsResponse;
-import io.brook.protocol.v1.MetadataRequest;
-import io.brook.protocol.v1.MetadataResponse;
 import io.brook.protocol.v1.ProduceRequest;
 import io.brook.protocol.v1.ProduceResponse;
 import io.grpc.ManagedChannel;
@@ -50,7 +35,7 @@ import org.junit.jupiter.api.Test;
  */
 class ProduceStreamShutdownTest {
   /** Records every produce call; answers when the test completes its future. */
-  static final class ScriptedApi implements BrokerApi {
+  static final class ScriptedApi extends UnsupportedBrokerApi {
     final List<ProduceRequest> produced = new CopyOnWriteArrayList<>();
     final List<CompletableFuture<ProduceResponse>> answers = new CopyOnWriteArrayList<>();
 
@@ -67,47 +52,6 @@ class ProduceStreamShutdownTest {
           .get(i)
           .complete(
               ProduceResponse.newBuilder().setRequestId(produced.get(i).getRequestId()).build());
-    }
-
-    private static <T> CompletableFuture<T> unused() {
-      return CompletableFuture.failedFuture(new UnsupportedOperationException("not in this test"));
-    }
-
-    @Override
-    public CompletableFuture<MetadataResponse> metadata(MetadataRequest request) {
-      return unused();
-    }
-
-    @Override
-    public CompletableFuture<FetchResponse> fetch(FetchRequest request) {
-      return unused();
-    }
-
-    @Override
-    public CompletableFuture<ListOffsetsResponse> listOffsets(ListOffsetsRequest request) {
-      return unused();
-    }
-
-    @Override
-    public CompletableFuture<CreateTopicsResponse> createTopics(CreateTopicsRequest request) {
-      return unused();
-    }
-
-    @Override
-    public CompletableFuture<DeleteTopicsResponse> deleteTopics(DeleteTopicsRequest request) {
-      return unused();
-    }
-
-    @Override
-    public CompletableFuture<DescribeClusterResponse> describeCluster(
-        DescribeClusterRequest request) {
-      return unused();
-    }
-
-    @Override
-    public CompletableFuture<DescribeConfigsResponse> describeConfigs(
-        DescribeConfigsRequest request) {
-      return unused();
     }
   }
 
