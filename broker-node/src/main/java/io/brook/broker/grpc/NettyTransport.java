@@ -1,6 +1,5 @@
 package io.brook.broker.grpc;
 
-import io.grpc.netty.shaded.io.netty.channel.Channel;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.IoHandlerFactory;
 import io.grpc.netty.shaded.io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -8,19 +7,16 @@ import io.grpc.netty.shaded.io.netty.channel.ServerChannel;
 import io.grpc.netty.shaded.io.netty.channel.epoll.Epoll;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollIoHandler;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerSocketChannel;
-import io.grpc.netty.shaded.io.netty.channel.epoll.EpollSocketChannel;
 import io.grpc.netty.shaded.io.netty.channel.nio.NioIoHandler;
 import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioSocketChannel;
 import io.grpc.netty.shaded.io.netty.util.ResourceLeakDetector;
 import io.grpc.netty.shaded.io.netty.util.concurrent.DefaultThreadFactory;
 
 /**
- * The Netty transport the broker's server and its connections to other brokers use: native epoll
- * where it loads (Linux on x86_64 and aarch64, as gRPC's own default), else NIO. Epoll wakes a
- * sleeping event loop with an eventfd write instead of NIO's selector wake-up, and reads and writes
- * without NIO's per-call bookkeeping; both count on a two-core machine, where every request crosses
- * several event loops.
+ * The Netty transport of the broker's gRPC server: native epoll where it loads (Linux on x86_64 and
+ * aarch64, as gRPC's own default), else NIO. Epoll wakes a sleeping event loop with an eventfd
+ * write instead of NIO's selector wake-up, and reads and writes without NIO's per-call bookkeeping;
+ * both count on a two-core machine, where every request crosses several event loops.
  */
 public final class NettyTransport {
   private static final boolean EPOLL = Epoll.isAvailable();
@@ -42,11 +38,6 @@ public final class NettyTransport {
     }
   }
 
-  /** True when the native epoll transport is in use. */
-  public static boolean epoll() {
-    return EPOLL;
-  }
-
   /** A group of {@code threads} event loops, daemon threads named {@code name-N}. */
   public static EventLoopGroup newEventLoopGroup(int threads, String name) {
     IoHandlerFactory io = EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
@@ -55,9 +46,5 @@ public final class NettyTransport {
 
   public static Class<? extends ServerChannel> serverChannelType() {
     return EPOLL ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
-  }
-
-  public static Class<? extends Channel> channelType() {
-    return EPOLL ? EpollSocketChannel.class : NioSocketChannel.class;
   }
 }

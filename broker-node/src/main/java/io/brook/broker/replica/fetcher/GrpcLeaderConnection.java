@@ -20,9 +20,8 @@ import java.util.concurrent.TimeUnit;
  * {@link LeaderConnection} over gRPC: one plaintext channel to the leader's endpoint; the Replicate
  * stream uses manual inbound flow control (one response asked for at a time) and reports {@code
  * isReady()} / the on-ready handler for outbound flow control. Every callback runs on the executor
- * given at construction (the fetcher's thread; with {@link #factory}, that thread is the channel's
- * event loop and callbacks run inline). This is the only class of the follower side that imports
- * io.grpc (it lives here, not in the grpc package, because the follower part owns only
+ * given at construction (the fetcher's thread). This is the only class of the follower side that
+ * imports io.grpc (it lives here, not in the grpc package, because the follower part owns only
  * replica/fetcher).
  *
  * <p>Thread-safe: the channel is; a stream's methods are called from the fetcher thread only.
@@ -40,34 +39,28 @@ public final class GrpcLeaderConnection implements LeaderConnection {
   }
 
   /**
-   * A factory opening a plaintext channel (Netty) to each leader endpoint. Each fetcher's {@link
-   * EventThread} is a one-thread Netty event loop that the fetcher's channel does its I/O on too,
-   * with callbacks run inline ({@code directExecutor}): a response is read, appended to the log and
-   * answered by the next request on one thread, with no hand-off between threads.
+   * A factory opening a plaintext channel (Netty) to each leader endpoint. Fetchers keep their own
+   * plain thread (see {@link EventThread} for why not the channel's event loop).
    */
   public static LeaderConnection.Factory factory() {
-    // Each fetcher keeps its own plain thread (EventThread.newThread): running a fetcher on its
-    // channel's Netty event loop (callbacks inline, no hand-off) lost replication after a network
-    // cut between brokers in the system tests (the channel never reconnected); to be revisited.
-    return (leader, callbackExecutor) ->
-        new GrpcLeaderConnection(channelTo(leader, callbackExecutor), true, callbackExecutor);
+    return (leader, executor) -> new GrpcLeaderConnection(channelTo(leader), true, executor);
   }
 
-  static ManagedChannel channelTo(BrokerEndpoint leader, Executor callbackExecutor) {
-    NettyChannelBuilder b =
-        NettyChannelBuilder.forAddress(leader.getHost(), leader.getPort())
-            .usePlaintext()
-            .flowControlWindow(FLOW_CONTROL_WINDOW)
-            // The leader bounds a response by max_bytes, except that the first batch always comes
-            // whole: its size is bounded by the topic's max.message.bytes, which this side does
-            // not know, so the channel does not limit it.
-            .maxInboundMessageSize(Integer.MAX_VALUE);
-    return b.build();
+  static ManagedChannel channelTo(BrokerEndpoint leader) {
+    return NettyChannelBuilder.forAddress(leader.getHost(), leader.getPort())
+        .usePlaintext()
+        .flowControlWindow(FLOW_CONTROL_WINDOW)
+        // The leader bounds a response by max_bytes, except that the first batch always comes
+        // whole: its size is bounded by the topic's max.message.bytes, which this side does not
+        // know, so the channel does not limit it.
+        .maxInboundMessageSize(Integer.MAX_VALUE)
+        .build();
   }
 
   /**
    * The HTTP/2 window of the Replicate stream: a whole response of replica.fetch.max.bytes (1 MiB
-   * by default) and more fits in it, so a response never waits for a window update.
+   * by default) and more fits in it, so a response never waits for a window update. Fixed: gRPC's
+   * auto-tuning would send a BDP PING with nearly every response read.
    */
   static final int FLOW_CONTROL_WINDOW = 8 << 20;
 
@@ -113,16 +106,8 @@ public final class GrpcLeaderConnection implements LeaderConnection {
   public void close() {
     if (ownsChannel) {
       channel.shutdownNow();
-      try {
-        // before the fetcher stops the event loop the channel runs on
-        channel.awaitTermination(CLOSE_WAIT_MS, TimeUnit.MILLISECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
     }
   }
-
-  private static final long CLOSE_WAIT_MS = 5_000;
 
   /** One Replicate call: the response observer and, once started, the request side. */
   private static final class StreamCall
