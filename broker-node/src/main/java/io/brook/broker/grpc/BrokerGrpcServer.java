@@ -29,10 +29,10 @@ import org.apache.logging.log4j.Logger;
  * (followers fetching from this broker) and, when this broker is a controller candidate, the
  * controller's ControllerService. Network I/O runs on {@code num.network.threads} event-loop
  * threads ({@link NettyTransport}: epoll where available), and so does the handling of the Produce
- * and Replicate streams and of Fetch ({@link #INLINE_METHODS}); every other call is handled on the
- * given executor ({@code num.io.threads}). Inbound messages may be as large as {@code
- * socket.request.max.bytes}, so that a batch over {@code max.message.bytes} but under that limit is
- * refused with RECORD_TOO_LARGE rather than by the transport.
+ * and Replicate streams and of Fetch and FetchStream ({@link #INLINE_METHODS}); every other call is
+ * handled on the given executor ({@code num.io.threads}). Inbound messages may be as large as
+ * {@code socket.request.max.bytes}, so that a batch over {@code max.message.bytes} but under that
+ * limit is refused with RECORD_TOO_LARGE rather than by the transport.
  *
  * <p>Shutdown, as Kafka's SocketServer: {@link #shutdown} stops accepting calls and drains the
  * long-lived streams (Produce: no new appends, ended with UNAVAILABLE once the appended requests
@@ -72,6 +72,7 @@ public final class BrokerGrpcServer implements AutoCloseable {
       Set.of(
           BrokerServiceGrpc.getProduceMethod().getFullMethodName(),
           BrokerServiceGrpc.getFetchMethod().getFullMethodName(),
+          BrokerServiceGrpc.getFetchStreamMethod().getFullMethodName(),
           ReplicaServiceGrpc.getReplicateMethod().getFullMethodName());
 
   /**

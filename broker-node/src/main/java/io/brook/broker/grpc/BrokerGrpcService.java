@@ -71,9 +71,10 @@ import java.util.function.Supplier;
 
 /**
  * BrokerService over gRPC: decodes nothing itself (protobuf did), calls {@link BrokerApi}, sends
- * the answer. Produce streams are handled by {@link ProduceStream}; the open ones are tracked in
- * {@link #openStreams()} so that a broker shutting down can end them. Every call sees its client's
- * address ({@link #clientHost()}, for JoinGroup). Thread-safe.
+ * the answer. Produce streams are handled by {@link ProduceStream}, FetchStream streams by {@link
+ * FetchStream}; the open ones are tracked in {@link #openStreams()} so that a broker shutting down
+ * can end them. Every call sees its client's address ({@link #clientHost()}, for JoinGroup).
+ * Thread-safe.
  */
 public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, BindableService {
   private final BrokerApi api;
@@ -103,7 +104,12 @@ public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, 
         api, (ServerCallStreamObserver<ProduceResponse>) out, produceWindow, openStreams);
   }
 
-  /** The Produce streams open now. */
+  @Override
+  public StreamObserver<FetchRequest> fetchStream(StreamObserver<FetchResponse> out) {
+    return new FetchStream(api, (ServerCallStreamObserver<FetchResponse>) out, openStreams);
+  }
+
+  /** The Produce and FetchStream streams open now. */
   OpenStreams openStreams() {
     return openStreams;
   }

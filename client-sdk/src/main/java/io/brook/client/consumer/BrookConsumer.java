@@ -595,6 +595,7 @@ public class BrookConsumer<K, V> implements Consumer<K, V> {
       throw e;
     }
     long deadline = time.hiResClockMs() + timeout.toMillis();
+    fetcher.polling(true);
     try {
       while (true) {
         if (fetcher.consumeWakeup()) {
@@ -629,6 +630,8 @@ public class BrookConsumer<K, V> implements Consumer<K, V> {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new InterruptException("poll interrupted", e);
+    } finally {
+      fetcher.polling(false);
     }
   }
 

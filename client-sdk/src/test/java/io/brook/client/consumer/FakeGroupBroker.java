@@ -506,6 +506,11 @@ final class FakeGroupBroker implements AutoCloseable {
     }
 
     @Override
+    public StreamObserver<FetchRequest> fetchStream(StreamObserver<FetchResponse> out) {
+      return io.brook.client.internals.FakeBroker.fetchStreamOf(this::fetch, out);
+    }
+
+    @Override
     public void fetch(FetchRequest req, StreamObserver<FetchResponse> out) {
       FetchResponse.Builder r = FetchResponse.newBuilder();
       boolean any = false;

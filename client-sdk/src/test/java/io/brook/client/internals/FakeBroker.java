@@ -17,6 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
 
 /**
  * An in-process BrokerService for client tests: one broker (id 1) leading every partition, an
@@ -32,6 +33,16 @@ public final class FakeBroker implements AutoCloseable {
   public final Queue<ErrorCode> fetchErrors = new ConcurrentLinkedQueue<>();
   public final Map<String, ErrorCode> createErrors = new ConcurrentHashMap<>();
   public volatile boolean answerProduce = true;
+
+  /** When false, fetches are read but never answered. */
+  public volatile boolean answerFetch = true;
+
+  public final AtomicInteger fetchStreamsOpened = new AtomicInteger();
+
+  /** FetchStreams the client cancelled or broke off. */
+  public final AtomicInteger fetchStreamsFailed = new AtomicInteger();
+
+  public final AtomicInteger fetchRequests = new AtomicInteger();
   public final AtomicInteger maxConcurrentInFlight = new AtomicInteger();
   private final AtomicInteger unanswered = new AtomicInteger();
   private final Server server;
@@ -41,6 +52,44 @@ public final class FakeBroker implements AutoCloseable {
     // response would call back into the client inside its request (the consumer re-fetches from
     // its response handler), recursing until the stack overflows.
     server = InProcessServerBuilder.forName(name).addService(new Service()).build().start();
+  }
+
+  /**
+   * A FetchStream served by a unary fetch handler: each request is answered by {@code unary} (in
+   * turn, as gRPC delivers a stream's messages one at a time), with the request's id.
+   */
+  public static StreamObserver<FetchRequest> fetchStreamOf(
+      BiConsumer<FetchRequest, StreamObserver<FetchResponse>> unary,
+      StreamObserver<FetchResponse> out) {
+    return new StreamObserver<>() {
+      @Override
+      public void onNext(FetchRequest req) {
+        unary.accept(
+            req,
+            new StreamObserver<>() {
+              @Override
+              public void onNext(FetchResponse r) {
+                out.onNext(r.toBuilder().setRequestId(req.getRequestId()).build());
+              }
+
+              @Override
+              public void onError(Throwable t) {
+                out.onError(t);
+              }
+
+              @Override
+              public void onCompleted() {}
+            });
+      }
+
+      @Override
+      public void onError(Throwable t) {}
+
+      @Override
+      public void onCompleted() {
+        out.onCompleted();
+      }
+    };
   }
 
   public ChannelFactory channels() {
@@ -173,7 +222,34 @@ public final class FakeBroker implements AutoCloseable {
     }
 
     @Override
+    public StreamObserver<FetchRequest> fetchStream(StreamObserver<FetchResponse> out) {
+      fetchStreamsOpened.incrementAndGet();
+      StreamObserver<FetchRequest> in = fetchStreamOf(this::fetch, out);
+      return new StreamObserver<>() {
+        @Override
+        public void onNext(FetchRequest req) {
+          if (answerFetch) {
+            in.onNext(req);
+          } else {
+            fetchRequests.incrementAndGet();
+          }
+        }
+
+        @Override
+        public void onError(Throwable t) {
+          fetchStreamsFailed.incrementAndGet();
+        }
+
+        @Override
+        public void onCompleted() {
+          in.onCompleted();
+        }
+      };
+    }
+
+    @Override
     public void fetch(FetchRequest req, StreamObserver<FetchResponse> out) {
+      fetchRequests.incrementAndGet();
       FetchResponse.Builder r = FetchResponse.newBuilder();
       boolean any = false;
       for (FetchTopic t : req.getTopicsList()) {

@@ -19,10 +19,11 @@ import java.util.Map;
  * Measures every call the broker's gRPC server handles, for {@link RequestMetrics}: one request per
  * unary call, answered when the call closes; one request per message of a stream, answered by the
  * outbound message with the same {@code request_id} field (Produce and Replicate answer out of
- * order, each answer naming its request). Stream messages without a {@code request_id} field, and
- * acks=0 produce requests (never answered), count as requests without a latency. Calls that end
- * with a status other than OK (or are cancelled by the client) count as errors; Brook's domain
- * errors travel in the replies and are not counted here.
+ * order, each answer naming its request; FetchStream answers in order, naming it too). Stream
+ * messages without a {@code request_id} field, and acks=0 produce requests (never answered), count
+ * as requests without a latency. Calls that end with a status other than OK (or are cancelled by
+ * the client) count as errors; Brook's domain errors travel in the replies and are not counted
+ * here.
  *
  * <p>Thread rules: gRPC serializes a call's listener callbacks but may send messages from other
  * threads, so a stream's table of requests waiting for an answer is guarded by its own lock; it
@@ -160,6 +161,12 @@ public final class RequestMetricsInterceptor implements ServerInterceptor {
       return r.getRequestId();
     }
     if (message instanceof io.brook.protocol.v1.ProduceResponse r) {
+      return r.getRequestId();
+    }
+    if (message instanceof io.brook.protocol.v1.FetchRequest r) {
+      return r.getRequestId();
+    }
+    if (message instanceof io.brook.protocol.v1.FetchResponse r) {
       return r.getRequestId();
     }
     if (message instanceof io.brook.protocol.v1.ReplicaFetchRequest r) {

@@ -20,15 +20,17 @@ import io.brook.protocol.v1.FetchResponse;
 import io.brook.protocol.v1.FetchTopic;
 import io.brook.protocol.v1.FetchTopicResponse;
 import io.brook.protocol.v1.IsolationLevel;
-import io.grpc.stub.StreamObserver;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -40,6 +42,11 @@ import org.apache.logging.log4j.Logger;
  * as soon as its previous response arrived, while up to {@link #MAX_BUFFERED_PER_PARTITION}
  * responses wait to be drained, so poll() mostly returns data fetched in the background. At most
  * one Fetch is in flight per broker; when one returns, the next is sent from the response callback.
+ *
+ * <p>Fetches go over one long-lived FetchStream per broker (opened on first use, dropped on any
+ * failure and opened again after retry.backoff.ms), so a consumer that is caught up and polls often
+ * pays no new HTTP/2 stream, headers or trailers per fetch. A request unanswered for its max wait
+ * plus request.timeout.ms cancels its stream, as the deadline of a unary call would.
  *
  * <p>Seeks bump the partition's {@code epoch}; data fetched under an older epoch is discarded.
  *
@@ -65,8 +72,11 @@ public final class Fetcher {
   private final ArrayDeque<CompletedFetch> completed = new ArrayDeque<>();
   private final Set<Integer> nodesInFlight = new HashSet<>();
   private final Map<Integer, Long> nodeBackoffUntil = new HashMap<>();
+  private final Map<Integer, NodeStream> streams = new HashMap<>();
+  private long lastRequestId;
   private boolean closed;
   private boolean wakeup;
+  private boolean polling;
 
   public Fetcher(
       BrokerChannels channels,
@@ -213,8 +223,9 @@ public final class Fetcher {
     if (closed) {
       return;
     }
-    Cluster cluster = metadata.fetch();
     long now = time.hiResClockMs();
+    expireRequests(now);
+    Cluster cluster = metadata.fetch();
     Map<Node, Map<TopicPartition, PartitionState>> byNode = new LinkedHashMap<>();
     for (Map.Entry<TopicPartition, PartitionState> e : states.entrySet()) {
       PartitionState s = e.getValue();
@@ -242,12 +253,14 @@ public final class Fetcher {
 
   private void send(Cluster cluster, Node node, Map<TopicPartition, PartitionState> parts) {
     Map<String, FetchTopic.Builder> topics = new LinkedHashMap<>();
-    Map<TopicPartition, int[]> requested = new HashMap<>();
+    Map<TopicPartition, Integer> epochs = new HashMap<>();
+    Map<TopicPartition, Long> offsets = new HashMap<>();
     for (Map.Entry<TopicPartition, PartitionState> e : parts.entrySet()) {
       TopicPartition tp = e.getKey();
       PartitionState s = e.getValue();
       s.inFlight = true;
-      requested.put(tp, new int[] {s.epoch});
+      epochs.put(tp, s.epoch);
+      offsets.put(tp, s.fetchOffset);
       topics
           .computeIfAbsent(tp.topic(), t -> FetchTopic.newBuilder().setTopic(t))
           .addPartitions(
@@ -264,60 +277,114 @@ public final class Fetcher {
             .setMaxWaitMs(maxWaitMs)
             .setMinBytes(minBytes)
             .setMaxBytes(maxBytes)
-            .setIsolationLevel(isolation);
+            .setIsolationLevel(isolation)
+            .setRequestId(++lastRequestId);
     topics.values().forEach(req::addTopics);
     nodesInFlight.add(node.id());
-    Map<TopicPartition, Long> offsets = new HashMap<>();
-    parts.forEach((tp, s) -> offsets.put(tp, s.fetchOffset));
+    NodeStream stream = streams.get(node.id());
+    if (stream != null && !stream.node.equals(node)) {
+      stream.cancel("the broker's address changed");
+      stream = null;
+    }
     try {
-      channels
-          .asyncStub(node)
-          .withDeadlineAfter((long) maxWaitMs + requestTimeoutMs, TimeUnit.MILLISECONDS)
-          .fetch(
-              req.build(),
-              new StreamObserver<>() {
-                @Override
-                public void onNext(FetchResponse r) {
-                  handleResponse(node, requested, offsets, r);
-                }
-
-                @Override
-                public void onError(Throwable t) {
-                  handleFailure(node, requested, t);
-                }
-
-                @Override
-                public void onCompleted() {}
-              });
+      if (stream == null) {
+        stream = new NodeStream(node);
+        streams.put(node.id(), stream);
+        channels.asyncStub(node).fetchStream(stream);
+      }
+      stream.inFlight = new InFlight(req.getRequestId(), epochs, offsets, time.hiResClockMs());
+      stream.requests.onNext(req.build());
     } catch (RuntimeException ex) {
-      handleFailure(node, requested, ex);
+      if (stream != null) {
+        streamFailed(stream, ex);
+      } else {
+        nodesInFlight.remove(node.id());
+        clearInFlight(epochs);
+      }
     }
   }
 
-  private synchronized void handleResponse(
-      Node node,
-      Map<TopicPartition, int[]> requested,
+  /** The request a stream waits an answer for. */
+  private record InFlight(
+      long requestId,
+      Map<TopicPartition, Integer> epochs,
       Map<TopicPartition, Long> offsets,
-      FetchResponse r) {
+      long sentAtMs) {}
+
+  /**
+   * The FetchStream to one broker: at most one request in flight ({@code nodesInFlight}), answered
+   * in order. A stream that fails, times out or is replaced is dropped from {@code streams} at
+   * once; callbacks of a dropped stream change nothing.
+   */
+  private final class NodeStream implements ClientResponseObserver<FetchRequest, FetchResponse> {
+    final Node node;
+    ClientCallStreamObserver<FetchRequest> requests;
+    InFlight inFlight;
+
+    NodeStream(Node node) {
+      this.node = node;
+    }
+
+    @Override
+    public void beforeStart(ClientCallStreamObserver<FetchRequest> r) {
+      requests = r;
+    }
+
+    @Override
+    public void onNext(FetchResponse r) {
+      handleResponse(this, r);
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      synchronized (Fetcher.this) {
+        streamFailed(this, t);
+      }
+    }
+
+    @Override
+    public void onCompleted() {
+      synchronized (Fetcher.this) {
+        streamFailed(this, new IllegalStateException("the broker ended the fetch stream"));
+      }
+    }
+
+    void cancel(String why) {
+      if (requests != null) {
+        requests.cancel(why, null);
+      }
+    }
+  }
+
+  private synchronized void handleResponse(NodeStream stream, FetchResponse r) {
+    InFlight f = stream.inFlight;
+    if (streams.get(stream.node.id()) != stream || f == null || f.requestId() != r.getRequestId()) {
+      return; // a dropped stream, or an answer nobody waits for any more
+    }
+    stream.inFlight = null;
+    Node node = stream.node;
     nodesInFlight.remove(node.id());
-    clearInFlight(requested);
+    clearInFlight(f.epochs());
     if (r.getError() != ErrorCode.NONE) {
       LOG.debug("Fetch from {} failed: {} {}", node, r.getError(), r.getErrorMessage());
       metadata.requestUpdate();
       nodeBackoffUntil.put(node.id(), time.hiResClockMs() + retryBackoffMs);
     }
+    int before = completed.size();
     for (FetchTopicResponse t : r.getTopicsList()) {
       for (FetchPartitionResponse p : t.getPartitionsList()) {
         TopicPartition tp = new TopicPartition(t.getTopic(), p.getPartition());
         PartitionState s = states.get(tp);
-        int[] epoch = requested.get(tp);
-        if (s == null || epoch == null || epoch[0] != s.epoch) {
+        Integer epoch = f.epochs().get(tp);
+        if (s == null || epoch == null || epoch != s.epoch) {
           continue; // unassigned or seeked meanwhile
         }
-        handlePartition(tp, s, p, offsets.get(tp));
+        handlePartition(tp, s, p, f.offsets().get(tp));
       }
     }
-    sendFetches();
+    if (polling || completed.size() > before) {
+      sendFetches();
+    }
     notifyAll();
   }
 
@@ -379,19 +446,51 @@ public final class Fetcher {
     return next;
   }
 
-  private synchronized void handleFailure(
-      Node node, Map<TopicPartition, int[]> requested, Throwable t) {
-    nodesInFlight.remove(node.id());
-    clearInFlight(requested);
-    if (!closed) {
-      LOG.debug("Fetch from {} failed: {}", node, t.toString());
-      metadata.requestUpdate();
-      nodeBackoffUntil.put(node.id(), time.hiResClockMs() + retryBackoffMs);
+  /**
+   * Drops {@code stream} (if it is still the node's) after a failure: its request in flight is
+   * given up, and the node is fetched from again after retry.backoff.ms with a new stream.
+   */
+  private void streamFailed(NodeStream stream, Throwable t) {
+    if (streams.get(stream.node.id()) != stream) {
+      return;
     }
+    streams.remove(stream.node.id());
+    InFlight f = stream.inFlight;
+    stream.inFlight = null;
+    if (f != null) {
+      nodesInFlight.remove(stream.node.id());
+      clearInFlight(f.epochs());
+    }
+    if (!closed) {
+      LOG.debug("Fetch stream to {} failed: {}", stream.node, t.toString());
+      metadata.requestUpdate();
+      nodeBackoffUntil.put(stream.node.id(), time.hiResClockMs() + retryBackoffMs);
+    }
+    stream.cancel("fetch stream dropped");
     notifyAll();
   }
 
-  private void clearInFlight(Map<TopicPartition, int[]> requested) {
+  /**
+   * Gives up requests unanswered for longer than their max wait plus request.timeout.ms (the
+   * deadline a unary call would have had): their streams are cancelled.
+   */
+  private void expireRequests(long now) {
+    for (NodeStream stream : new ArrayList<>(streams.values())) {
+      InFlight f = stream.inFlight;
+      if (f != null && now - f.sentAtMs() > (long) maxWaitMs + requestTimeoutMs) {
+        streamFailed(
+            stream,
+            new TimeoutException(
+                "no answer to a fetch from "
+                    + stream.node
+                    + " within "
+                    + ((long) maxWaitMs + requestTimeoutMs)
+                    + " ms"));
+      }
+    }
+  }
+
+  private void clearInFlight(Map<TopicPartition, Integer> requested) {
     for (TopicPartition tp : requested.keySet()) {
       PartitionState s = states.get(tp);
       if (s != null) {
@@ -439,6 +538,17 @@ public final class Fetcher {
     }
   }
 
+  /**
+   * Whether the application is inside poll(). An answer that brought data is followed by the next
+   * fetch at once (pipelining, up to {@link #MAX_BUFFERED_PER_PARTITION} buffered answers), but an
+   * empty one only while the application polls: otherwise the next poll() fetches again. As in
+   * Kafka's consumer, a caught-up consumer with a short fetch.max.wait.ms does not keep the brokers
+   * busy with empty fetches while the application does other things.
+   */
+  public synchronized void polling(boolean polling) {
+    this.polling = polling;
+  }
+
   /** Waits until a fetch completes, a wakeup, or {@code ms} passes. */
   public synchronized void awaitData(long ms) throws InterruptedException {
     if (completed.isEmpty() && !wakeup && ms > 0) {
@@ -465,6 +575,10 @@ public final class Fetcher {
   public synchronized void close() {
     closed = true;
     completed.clear();
+    for (NodeStream stream : streams.values()) {
+      stream.cancel("consumer closed");
+    }
+    streams.clear();
     notifyAll();
   }
 }
