@@ -1,5 +1,6 @@
 package io.brook.broker.grpc;
 
+import io.grpc.netty.shaded.io.netty.channel.Channel;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.IoHandlerFactory;
 import io.grpc.netty.shaded.io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -7,16 +8,19 @@ import io.grpc.netty.shaded.io.netty.channel.ServerChannel;
 import io.grpc.netty.shaded.io.netty.channel.epoll.Epoll;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollIoHandler;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerSocketChannel;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollSocketChannel;
 import io.grpc.netty.shaded.io.netty.channel.nio.NioIoHandler;
 import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioSocketChannel;
 import io.grpc.netty.shaded.io.netty.util.ResourceLeakDetector;
 import io.grpc.netty.shaded.io.netty.util.concurrent.DefaultThreadFactory;
 
 /**
- * The Netty transport of the broker's gRPC server: native epoll where it loads (Linux on x86_64 and
- * aarch64, as gRPC's own default), else NIO. Epoll wakes a sleeping event loop with an eventfd
- * write instead of NIO's selector wake-up, and reads and writes without NIO's per-call bookkeeping;
- * both count on a two-core machine, where every request crosses several event loops.
+ * The Netty transport of the broker's gRPC server and of its connections to leaders (replica
+ * fetchers): native epoll where it loads (Linux on x86_64 and aarch64, as gRPC's own default), else
+ * NIO. Epoll wakes a sleeping event loop with an eventfd write instead of NIO's selector wake-up,
+ * and reads and writes without NIO's per-call bookkeeping; both count on a two-core machine, where
+ * every request crosses several event loops.
  */
 public final class NettyTransport {
   private static final boolean EPOLL = Epoll.isAvailable();
@@ -46,5 +50,10 @@ public final class NettyTransport {
 
   public static Class<? extends ServerChannel> serverChannelType() {
     return EPOLL ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+  }
+
+  /** The client channel type that goes with {@link #newEventLoopGroup}. */
+  public static Class<? extends Channel> channelType() {
+    return EPOLL ? EpollSocketChannel.class : NioSocketChannel.class;
   }
 }

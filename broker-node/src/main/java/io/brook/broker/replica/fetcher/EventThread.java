@@ -7,11 +7,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The one thread a {@link ReplicaFetcher} runs all its events on. {@link LeaderConnection.Factory}
- * makes it, so that a network transport could make it the thread its connection's I/O runs on too
- * (a response then handled, appended and answered by the next request without waking another
- * thread). {@link GrpcLeaderConnection} does not, for now: a fetcher on its channel's Netty event
- * loop did not reconnect after a network cut between brokers (system tests), so it uses a plain
- * thread ({@link #newThread}).
+ * makes it, so that a network transport can make it the thread its connection's I/O runs on too (a
+ * response then handled, appended and answered by the next request without waking another thread),
+ * as {@link GrpcLeaderConnection} does with a one-thread Netty event loop.
  *
  * <p>Tasks given after {@link #shutdown} are dropped (late network callbacks and timers).
  */

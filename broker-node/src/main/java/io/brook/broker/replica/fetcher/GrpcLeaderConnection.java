@@ -1,5 +1,7 @@
 package io.brook.broker.replica.fetcher;
 
+import io.brook.broker.grpc.NettyTransport;
+import io.brook.protocol.AliasingMarshaller;
 import io.brook.protocol.v1.BrokerEndpoint;
 import io.brook.protocol.v1.OffsetForLeaderEpochRequest;
 import io.brook.protocol.v1.OffsetForLeaderEpochResponse;
@@ -7,21 +9,26 @@ import io.brook.protocol.v1.ReplicaFetchRequest;
 import io.brook.protocol.v1.ReplicaFetchResponse;
 import io.brook.protocol.v1.ReplicaServiceGrpc;
 import io.grpc.ManagedChannel;
+import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
 import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
  * {@link LeaderConnection} over gRPC: one plaintext channel to the leader's endpoint; the Replicate
  * stream uses manual inbound flow control (one response asked for at a time) and reports {@code
  * isReady()} / the on-ready handler for outbound flow control. Every callback runs on the executor
- * given at construction (the fetcher's thread). This is the only class of the follower side that
- * imports io.grpc (it lives here, not in the grpc package, because the follower part owns only
+ * given at construction (the fetcher's thread; with {@link #factory}, that thread is the channel's
+ * event loop and callbacks run inline). This is the only class of the follower side that imports
+ * io.grpc (it lives here, not in the grpc package, because the follower part owns only
  * replica/fetcher).
  *
  * <p>Thread-safe: the channel is; a stream's methods are called from the fetcher thread only.
@@ -30,31 +37,88 @@ public final class GrpcLeaderConnection implements LeaderConnection {
   private final ManagedChannel channel;
   private final boolean ownsChannel;
   private final ReplicaServiceGrpc.ReplicaServiceStub stub;
+  private final LoopThread loop;
 
   /** Uses {@code channel} (not closed by {@link #close}, unless {@code ownsChannel}). */
   public GrpcLeaderConnection(ManagedChannel channel, boolean ownsChannel, Executor executor) {
     this.channel = channel;
     this.ownsChannel = ownsChannel;
-    this.stub = ReplicaServiceGrpc.newStub(channel).withExecutor(executor);
+    this.loop = executor instanceof LoopThread l ? l : null;
+    this.stub =
+        loop != null
+            ? ReplicaServiceGrpc.newStub(channel) // the channel's own thread: no hand-off
+            : ReplicaServiceGrpc.newStub(channel).withExecutor(executor);
   }
 
   /**
-   * A factory opening a plaintext channel (Netty) to each leader endpoint. Fetchers keep their own
-   * plain thread (see {@link EventThread} for why not the channel's event loop).
+   * A factory opening a plaintext channel (Netty) to each leader endpoint. Each fetcher's {@link
+   * EventThread} is a one-thread Netty event loop that the fetcher's channel does its I/O on too,
+   * with callbacks run inline ({@code directExecutor}): a response is read, appended to the log and
+   * answered by the next request on one thread, with no hand-off between threads. (Callbacks may
+   * then run inside the call that caused them, e.g. a stream that fails as it opens; {@link
+   * ReplicaFetcher} allows for that.)
    */
   public static LeaderConnection.Factory factory() {
-    return (leader, executor) -> new GrpcLeaderConnection(channelTo(leader), true, executor);
+    return new LeaderConnection.Factory() {
+      @Override
+      public LeaderConnection connect(BrokerEndpoint leader, Executor callbackExecutor) {
+        return new GrpcLeaderConnection(
+            channelTo(leader, callbackExecutor), true, callbackExecutor);
+      }
+
+      @Override
+      public EventThread newEventThread(String name) {
+        return new LoopThread(NettyTransport.newEventLoopGroup(1, name));
+      }
+    };
   }
 
-  static ManagedChannel channelTo(BrokerEndpoint leader) {
-    return NettyChannelBuilder.forAddress(leader.getHost(), leader.getPort())
-        .usePlaintext()
-        .flowControlWindow(FLOW_CONTROL_WINDOW)
-        // The leader bounds a response by max_bytes, except that the first batch always comes
-        // whole: its size is bounded by the topic's max.message.bytes, which this side does not
-        // know, so the channel does not limit it.
-        .maxInboundMessageSize(Integer.MAX_VALUE)
-        .build();
+  static ManagedChannel channelTo(BrokerEndpoint leader, Executor callbackExecutor) {
+    NettyChannelBuilder b =
+        NettyChannelBuilder.forAddress(leader.getHost(), leader.getPort())
+            .usePlaintext()
+            .flowControlWindow(FLOW_CONTROL_WINDOW)
+            // The leader bounds a response by max_bytes, except that the first batch always comes
+            // whole: its size is bounded by the topic's max.message.bytes, which this side does
+            // not know, so the channel does not limit it.
+            .maxInboundMessageSize(Integer.MAX_VALUE);
+    if (callbackExecutor instanceof LoopThread l) {
+      b.eventLoopGroup(l.group).channelType(NettyTransport.channelType()).directExecutor();
+    }
+    return b.build();
+  }
+
+  /** Replicate, with the records of each response parsed without a copy. */
+  private static final MethodDescriptor<ReplicaFetchRequest, ReplicaFetchResponse> REPLICATE =
+      AliasingMarshaller.aliasingResponses(
+          ReplicaServiceGrpc.getReplicateMethod(), ReplicaFetchResponse.getDefaultInstance());
+
+  /** An {@link EventThread} that is a one-thread Netty event loop group. */
+  private static final class LoopThread implements EventThread {
+    private final EventLoopGroup group;
+
+    LoopThread(EventLoopGroup group) {
+      this.group = group;
+    }
+
+    @Override
+    public void execute(Runnable task) {
+      try {
+        group.execute(task);
+      } catch (RejectedExecutionException e) {
+        // shut down: dropped, as the contract says
+      }
+    }
+
+    @Override
+    public boolean shutdown(long timeoutMs) throws InterruptedException {
+      group.shutdownGracefully(0, timeoutMs, TimeUnit.MILLISECONDS);
+      return group.awaitTermination(timeoutMs, TimeUnit.MILLISECONDS);
+    }
+
+    boolean inLoop() {
+      return group.next().inEventLoop();
+    }
   }
 
   /**
@@ -67,7 +131,8 @@ public final class GrpcLeaderConnection implements LeaderConnection {
   @Override
   public FetchStream openStream(StreamListener listener) {
     StreamCall call = new StreamCall(listener);
-    stub.replicate(call);
+    ClientCalls.asyncBidiStreamingCall(
+        stub.getChannel().newCall(REPLICATE, stub.getCallOptions()), call);
     return call;
   }
 
@@ -106,8 +171,18 @@ public final class GrpcLeaderConnection implements LeaderConnection {
   public void close() {
     if (ownsChannel) {
       channel.shutdownNow();
+      if (loop != null && !loop.inLoop()) {
+        try {
+          // before the fetcher stops the event loop the channel runs on
+          channel.awaitTermination(CLOSE_WAIT_MS, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
     }
   }
+
+  private static final long CLOSE_WAIT_MS = 5_000;
 
   /** One Replicate call: the response observer and, once started, the request side. */
   private static final class StreamCall

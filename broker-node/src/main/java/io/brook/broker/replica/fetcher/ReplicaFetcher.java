@@ -118,6 +118,10 @@ public final class ReplicaFetcher implements AutoCloseable {
 
   // Fetcher thread only.
   private LeaderConnection.FetchStream stream;
+
+  /** Identifies the stream open (or opening) now; null when none. */
+  private Object streamToken;
+
   private long nextRequestId;
   private long inFlightRequestId = -1;
   private Map<TopicPartition, Sent> inFlight = Map.of();
@@ -127,7 +131,8 @@ public final class ReplicaFetcher implements AutoCloseable {
   private ScheduledFuture<?> wakeupTimer;
   private long wakeupAtMs = Long.MAX_VALUE;
   private long wakeupGeneration;
-  private int consecutiveFailures;
+  // written on the fetcher thread only; volatile for consecutiveFailures()
+  private volatile int consecutiveFailures;
 
   /**
    * What a request said about a partition, to match the answer with the state it was built from.
@@ -225,6 +230,11 @@ public final class ReplicaFetcher implements AutoCloseable {
     } finally {
       partitionMapLock.unlock();
     }
+  }
+
+  /** Failures in a row to reach the leader (stream or OffsetForLeaderEpoch); 0 once answered. */
+  int consecutiveFailures() {
+    return consecutiveFailures;
   }
 
   /** The phase of a partition, or null when it is not fetched here (for tests and tools). */
@@ -569,6 +579,9 @@ public final class ReplicaFetcher implements AutoCloseable {
         return;
       }
       openStream();
+      if (stream == null) {
+        return;
+      }
     }
     if (!stream.isReady()) {
       return; // onReady wakes us up
@@ -596,33 +609,44 @@ public final class ReplicaFetcher implements AutoCloseable {
     stream.send(req);
   }
 
+  /**
+   * Opens a new Replicate stream. Its callbacks may run inside {@code openStream} itself (a channel
+   * that already knows the leader is unreachable fails the call at once, and with the fetcher on
+   * the channel's event loop the failure is delivered inline): {@link #streamToken} tells them
+   * apart from those of older streams, and a stream that failed while opening is not kept.
+   */
   private void openStream() {
-    LeaderConnection.FetchStream[] self = new LeaderConnection.FetchStream[1];
-    self[0] =
+    Object token = new Object();
+    streamToken = token;
+    LeaderConnection.FetchStream opened =
         connection.openStream(
             new LeaderConnection.StreamListener() {
               @Override
               public void onReady() {
-                if (stream == self[0]) {
+                if (streamToken == token && stream != null) {
                   doWork();
                 }
               }
 
               @Override
               public void onResponse(ReplicaFetchResponse response) {
-                if (stream == self[0]) {
+                if (streamToken == token && stream != null) {
                   ReplicaFetcher.this.onResponse(response);
                 }
               }
 
               @Override
               public void onClosed(Throwable cause) {
-                if (stream == self[0]) {
+                if (streamToken == token) {
+                  streamToken = null;
                   onStreamFailed(cause.toString());
                 }
               }
             });
-    stream = self[0];
+    if (streamToken != token) {
+      return; // failed while opening; onStreamFailed scheduled the reconnect
+    }
+    stream = opened;
     logger.debug(
         "{} opened a Replicate stream to {}:{}",
         name,
@@ -667,6 +691,7 @@ public final class ReplicaFetcher implements AutoCloseable {
   }
 
   private void closeStream(String why) {
+    streamToken = null;
     if (stream != null) {
       LeaderConnection.FetchStream s = stream;
       stream = null;

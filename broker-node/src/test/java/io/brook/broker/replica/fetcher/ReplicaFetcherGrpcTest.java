@@ -19,6 +19,8 @@ import io.brook.protocol.v1.BrokerEndpoint;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import java.io.ByteArrayOutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -270,6 +272,38 @@ class ReplicaFetcherGrpcTest {
     leader.killStreams();
     append(leaderLog, 0, 7);
     awaitConverged(leaderLog, followerLog);
+  }
+
+  /**
+   * A leader that is not listening yet: the channel fails, and once it knows the leader is
+   * unreachable it fails new streams at once, inside the call that opens them (on the fetcher's
+   * event loop). The fetcher keeps retrying and replicates once the leader listens.
+   */
+  @Test
+  void aLeaderNotListeningYetIsRetriedUntilItListens() throws Exception {
+    int port;
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = s.getLocalPort();
+    }
+    BrokerEndpoint later =
+        BrokerEndpoint.newBuilder().setId(LEADER).setHost("127.0.0.1").setPort(port).build();
+    TopicPartition tp = new TopicPartition("orders", 5);
+    Log leaderLog = open("leader", tp);
+    append(leaderLog, 0, 10);
+    leader.lead(tp, leaderLog, 0);
+    Log followerLog = open("follower", tp);
+    manager.startFetching(Map.of(follower(tp, followerLog, 0), new FetchStart(LEADER, later, 0)));
+    Wait.until(
+        "several failed attempts to reach the leader",
+        WAIT,
+        () -> manager.fetcher(LEADER).map(f -> f.consecutiveFailures() >= 4).orElse(false));
+
+    Server late = ServerBuilder.forPort(port).addService(leader).build().start();
+    try {
+      awaitConverged(leaderLog, followerLog);
+    } finally {
+      late.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+    }
   }
 
   @Test
