@@ -1,6 +1,7 @@
 package io.brook.broker.grpc;
 
 import io.brook.broker.server.BrokerApi;
+import io.brook.protocol.AliasingMarshaller;
 import io.brook.protocol.v1.AlterPartitionReassignmentsRequest;
 import io.brook.protocol.v1.AlterPartitionReassignmentsResponse;
 import io.brook.protocol.v1.BrokerServiceGrpc;
@@ -66,6 +67,7 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
@@ -243,11 +245,17 @@ public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, 
     reply(() -> api.offsetDelete(req), out);
   }
 
-  /** This service with the interceptor that records each call's client address. */
+  /**
+   * This service with the interceptor that records each call's client address; produce requests are
+   * parsed without copying their records ({@link AliasingMarshaller}).
+   */
   @Override
   public ServerServiceDefinition bindService() {
     return ServerInterceptors.intercept(
-        BrokerServiceGrpc.bindService(this), new ClientHostInterceptor());
+        AliasingMarshaller.aliasingRequests(
+            BrokerServiceGrpc.bindService(this),
+            Set.of(BrokerServiceGrpc.getProduceMethod().getFullMethodName())),
+        new ClientHostInterceptor());
   }
 
   /** The client address of the current call ("/ip"), or "" outside a call. */

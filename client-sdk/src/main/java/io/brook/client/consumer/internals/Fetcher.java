@@ -10,8 +10,10 @@ import io.brook.client.internals.ErrorMapping;
 import io.brook.client.internals.Metadata;
 import io.brook.common.Time;
 import io.brook.common.TopicPartition;
+import io.brook.protocol.AliasingMarshaller;
 import io.brook.protocol.Errors;
 import io.brook.protocol.record.RecordBatch;
+import io.brook.protocol.v1.BrokerServiceGrpc;
 import io.brook.protocol.v1.ErrorCode;
 import io.brook.protocol.v1.FetchPartition;
 import io.brook.protocol.v1.FetchPartitionResponse;
@@ -20,7 +22,10 @@ import io.brook.protocol.v1.FetchResponse;
 import io.brook.protocol.v1.FetchTopic;
 import io.brook.protocol.v1.FetchTopicResponse;
 import io.brook.protocol.v1.IsolationLevel;
+import io.grpc.CallOptions;
+import io.grpc.MethodDescriptor;
 import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ClientResponseObserver;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
@@ -57,6 +62,11 @@ public final class Fetcher {
   private static final Logger LOG = LogManager.getLogger(Fetcher.class);
   static final int MAX_BUFFERED_PER_PARTITION = 2;
 
+  /** FetchStream, with the records of each response parsed without a copy. */
+  private static final MethodDescriptor<FetchRequest, FetchResponse> FETCH_STREAM =
+      AliasingMarshaller.aliasingResponses(
+          BrokerServiceGrpc.getFetchStreamMethod(), FetchResponse.getDefaultInstance());
+
   private final BrokerChannels channels;
   private final Metadata metadata;
   private final int minBytes;
@@ -74,6 +84,7 @@ public final class Fetcher {
   private final Map<Integer, Long> nodeBackoffUntil = new HashMap<>();
   private final Map<Integer, NodeStream> streams = new HashMap<>();
   private long lastRequestId;
+  private int streamsOpened;
   private boolean closed;
   private boolean wakeup;
   private boolean polling;
@@ -290,18 +301,34 @@ public final class Fetcher {
       if (stream == null) {
         stream = new NodeStream(node);
         streams.put(node.id(), stream);
-        channels.asyncStub(node).fetchStream(stream);
+        streamsOpened++;
+        ClientCalls.asyncBidiStreamingCall(
+            channels.channel(node).newCall(FETCH_STREAM, CallOptions.DEFAULT), stream);
+        if (streams.get(node.id()) != stream) {
+          // Failed inside the call that opened it (a channel that knows the broker is down fails
+          // new calls at once, and callbacks run on the calling thread): nothing was sent.
+          nodesInFlight.remove(node.id());
+          clearInFlight(epochs);
+          return;
+        }
       }
+      // set before sending: a send that fails at once reports it inline, and the failure must
+      // find the request to give it up
       stream.inFlight = new InFlight(req.getRequestId(), epochs, offsets, time.hiResClockMs());
       stream.requests.onNext(req.build());
     } catch (RuntimeException ex) {
-      if (stream != null) {
+      if (stream != null && streams.get(node.id()) == stream) {
         streamFailed(stream, ex);
       } else {
         nodesInFlight.remove(node.id());
         clearInFlight(epochs);
       }
     }
+  }
+
+  /** FetchStreams opened so far (tests). */
+  synchronized int streamsOpened() {
+    return streamsOpened;
   }
 
   /** The request a stream waits an answer for. */
