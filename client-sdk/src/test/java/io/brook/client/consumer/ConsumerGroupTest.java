@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Pattern;
@@ -411,6 +412,48 @@ class ConsumerGroupTest {
     }
     c.close(Duration.ofSeconds(5));
     assertEquals(returned, broker.committed(t0), "the final commit on close: what was returned");
+  }
+
+  /**
+   * Commits are separate calls that a broker may handle in any order: a synchronous commit waits
+   * for the asynchronous ones in flight, so that one of them cannot land after it and move the
+   * committed offset back.
+   */
+  @Test
+  void aSyncCommitIsNotOvertakenByAnAsyncCommitInFlight() throws Exception {
+    broker.createTopic("t", 1);
+    broker.produce("t", 0, 10);
+    BrookConsumer<String, String> c = consumer(Map.of());
+    c.subscribe(List.of("t"));
+    drain(c, 10);
+    TopicPartition t0 = new TopicPartition("t", 0);
+    CountDownLatch gate = new CountDownLatch(1);
+    broker.holdNextCommit.set(gate);
+    c.commitAsync(Map.of(t0, new OffsetAndMetadata(3)), null);
+    long deadline = System.nanoTime() + WAIT_MS * 1_000_000L;
+    while (broker.heldCommits.get() == 0) {
+      assertTrue(System.nanoTime() < deadline, "the async commit never reached the broker");
+      Thread.onSpinWait();
+    }
+    int before = broker.commits.size();
+    Thread opener =
+        new Thread(
+            () -> {
+              // releases the held async commit once the sync commit was applied, or after a
+              // while if it was not (it must not be: it waits for the async one)
+              long until = System.nanoTime() + 300_000_000L;
+              while (broker.commits.size() == before && System.nanoTime() < until) {
+                Thread.onSpinWait();
+              }
+              gate.countDown();
+            });
+    opener.start();
+    c.commitSync(Map.of(t0, new OffsetAndMetadata(10)));
+    opener.join();
+    assertEquals(before + 2, broker.commits.size(), "both commits applied");
+    assertEquals(3, broker.commits.get(before).getTopics(0).getPartitions(0).getCommittedOffset());
+    assertEquals(10, broker.committed(t0), "the sync commit is the last one applied");
+    c.close(Duration.ofSeconds(5));
   }
 
   @Test

@@ -25,6 +25,9 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * An in-process BrokerService for consumer-group tests: one broker (id 1) that leads every
@@ -65,6 +68,11 @@ final class FakeGroupBroker implements AutoCloseable {
   final Queue<ErrorCode> findCoordinatorErrors = new ConcurrentLinkedQueue<>();
   final Queue<ErrorCode> joinErrors = new ConcurrentLinkedQueue<>();
   final Queue<ErrorCode> commitErrors = new ConcurrentLinkedQueue<>();
+
+  /** When set, the next OffsetCommit waits for this latch before it is applied and answered. */
+  final AtomicReference<CountDownLatch> holdNextCommit = new AtomicReference<>();
+
+  final AtomicInteger heldCommits = new AtomicInteger();
   final Queue<ErrorCode> heartbeatErrors = new ConcurrentLinkedQueue<>();
 
   final List<JoinGroupRequest> joins = new CopyOnWriteArrayList<>();
@@ -611,6 +619,15 @@ final class FakeGroupBroker implements AutoCloseable {
 
     @Override
     public void offsetCommit(OffsetCommitRequest req, StreamObserver<OffsetCommitResponse> out) {
+      CountDownLatch gate = holdNextCommit.getAndSet(null);
+      if (gate != null) {
+        heldCommits.incrementAndGet();
+        try {
+          gate.await(); // on this server thread; other calls go on
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
       reply(out, FakeGroupBroker.this.commit(req));
     }
 

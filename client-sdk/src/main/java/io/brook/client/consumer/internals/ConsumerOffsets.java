@@ -314,6 +314,10 @@ public final class ConsumerOffsets {
     if (offsets.isEmpty()) {
       return;
     }
+    // Each commit is its own call, which the broker may handle in any order: an asynchronous
+    // commit still in flight could land after this one and move the offsets back. (Kafka gets
+    // the order from its one connection, which handles one request at a time.)
+    awaitAsyncCommits(deadlineMs);
     RuntimeException last = null;
     while (true) {
       if (!group.ensureCoordinatorReady(deadlineMs)) {
@@ -434,6 +438,9 @@ public final class ConsumerOffsets {
     if (group.coordinatorUnknown()) {
       nextAutoCommitMs = now + settings.retryBackoffMs();
       return;
+    }
+    if (inFlightAsyncCommits.get() > 0) {
+      return; // the next poll tries again: two commits in flight could land out of order
     }
     nextAutoCommitMs = now + settings.autoCommitIntervalMs();
     Map<TopicPartition, OffsetAndMetadata> offsets = allConsumed();
