@@ -129,9 +129,9 @@ class MetricsClusterTest {
             .anyMatch(
                 k ->
                     k.startsWith("brook_network_requestmetrics_request_latency_seconds{")
-                        && k.contains("method=\"Fetch\"")
+                        && k.contains("method=\"FetchStream\"")
                         && k.contains("quantile=\"0.99\"")),
-        "Fetch latency quantiles: " + filter(all, "latency"));
+        "FetchStream latency quantiles (consumers fetch over it): " + filter(all, "latency"));
     assertTrue(
         sumWhere(
                 all, "brook_network_requestmetrics_requests_total", "service=\"ControllerService\"")
