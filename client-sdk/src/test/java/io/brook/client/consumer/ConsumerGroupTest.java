@@ -456,6 +456,27 @@ class ConsumerGroupTest {
     c.close(Duration.ofSeconds(5));
   }
 
+  /**
+   * A FindCoordinator slower than the poll timeout is not cut short by each poll (and sent again,
+   * to the next bootstrap broker): it keeps request.timeout.ms, and the next poll waits on it.
+   */
+  @Test
+  void aFindCoordinatorSlowerThanThePollIsAwaitedAcrossPolls() {
+    broker.createTopic("t", 1);
+    broker.produce("t", 0, 3);
+    broker.findCoordinatorDelayMs = 150;
+    BrookConsumer<String, String> c = consumer(Map.of());
+    c.subscribe(List.of("t"));
+    int got = 0;
+    long deadline = System.nanoTime() + WAIT_MS * 1_000_000L;
+    while (got < 3) {
+      assertTrue(System.nanoTime() < deadline, "timed out; got " + got);
+      got += c.poll(Duration.ofMillis(20)).count();
+    }
+    assertEquals(1, broker.finds.size(), "one FindCoordinator, awaited by several polls");
+    c.close(Duration.ofSeconds(5));
+  }
+
   @Test
   void aCommitFromAFencedMemberFailsAndItsPartitionsAreLost() {
     broker.createTopic("t", 1);

@@ -73,6 +73,10 @@ final class FakeGroupBroker implements AutoCloseable {
   final AtomicReference<CountDownLatch> holdNextCommit = new AtomicReference<>();
 
   final AtomicInteger heldCommits = new AtomicInteger();
+
+  /** How long each FindCoordinator takes to answer. */
+  volatile long findCoordinatorDelayMs;
+
   final Queue<ErrorCode> heartbeatErrors = new ConcurrentLinkedQueue<>();
 
   final List<JoinGroupRequest> joins = new CopyOnWriteArrayList<>();
@@ -584,6 +588,13 @@ final class FakeGroupBroker implements AutoCloseable {
     public void findCoordinator(
         FindCoordinatorRequest req, StreamObserver<FindCoordinatorResponse> out) {
       finds.add(req);
+      if (findCoordinatorDelayMs > 0) {
+        try {
+          Thread.sleep(findCoordinatorDelayMs); // a slow first connection, on a server thread
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
       ErrorCode e = findCoordinatorErrors.poll();
       if (e != null) {
         reply(out, FindCoordinatorResponse.newBuilder().setError(e).build());

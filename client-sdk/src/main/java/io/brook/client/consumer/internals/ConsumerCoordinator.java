@@ -139,6 +139,9 @@ public final class ConsumerCoordinator implements AutoCloseable {
   private Set<String> groupTopics = Set.of();
   private Map<String, Integer> assignmentSnapshot;
   private CompletableFuture<JoinGroupResponse> pendingJoin;
+  // the FindCoordinator in flight, and where it went; polling thread only
+  private CompletableFuture<FindCoordinatorResponse> pendingFind;
+  private Node pendingFindNode;
   private CompletableFuture<SyncGroupResponse> pendingSync;
   private int pendingSyncGeneration;
 
@@ -397,25 +400,39 @@ public final class ConsumerCoordinator implements AutoCloseable {
    * @return true when the coordinator is known
    */
   private boolean lookupCoordinator(long deadlineMs) {
-    Node node = metadata.anyNode();
-    long left =
-        Math.max(1, Math.min(deadlineMs - time.hiResClockMs(), settings.requestTimeoutMs()));
+    if (pendingFind == null) {
+      // The call gets request.timeout.ms, whatever the caller's deadline: a poll(100 ms) on a
+      // fresh client must not cut short the first call on a channel still connecting, and throw
+      // away that work (each of the bootstrap brokers in turn). An unfinished call is awaited
+      // again by the next poll.
+      Node node = metadata.anyNode();
+      pendingFindNode = node;
+      pendingFind =
+          GrpcCalls.unary(
+              o ->
+                  channels
+                      .asyncStub(node)
+                      .withDeadlineAfter(settings.requestTimeoutMs(), TimeUnit.MILLISECONDS)
+                      .findCoordinator(
+                          FindCoordinatorRequest.newBuilder()
+                              .setKey(settings.groupId())
+                              .setKeyType(CoordinatorType.GROUP)
+                              .build(),
+                          o));
+    }
     FindCoordinatorResponse r;
     try {
-      r =
-          channels
-              .blockingStub(node)
-              .withDeadlineAfter(left, TimeUnit.MILLISECONDS)
-              .findCoordinator(
-                  FindCoordinatorRequest.newBuilder()
-                      .setKey(settings.groupId())
-                      .setKeyType(CoordinatorType.GROUP)
-                      .build());
+      r = await(pendingFind, deadlineMs);
     } catch (StatusRuntimeException e) {
-      LOG.debug("FindCoordinator to {} failed: {}", node, e.getStatus());
+      LOG.debug("FindCoordinator to {} failed: {}", pendingFindNode, e.getStatus());
+      pendingFind = null;
       metadata.requestUpdate();
       return false;
     }
+    if (r == null) {
+      return false; // still in flight at the caller's deadline
+    }
+    pendingFind = null;
     if (r.getError() != ErrorCode.NONE) {
       ApiException e = ErrorMapping.exception(r.getError(), r.getErrorMessage());
       if (e instanceof RetriableException) {
