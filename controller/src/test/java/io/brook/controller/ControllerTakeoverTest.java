@@ -133,6 +133,18 @@ class ControllerTakeoverTest {
     Controller first = controller(11, firstClient);
     waitFor(first::isActive, "first controller active");
     Controller second = controller(12, zk.client());
+    // Kill the first only once the second is a candidate: otherwise the first, reconnecting with a
+    // new session, can join the election again ahead of it and win it back.
+    CuratorFramework observer = zk.client();
+    waitFor(
+        () -> {
+          try {
+            return observer.getChildren().forPath(ZkPaths.CONTROLLER_ELECTION).size() == 2;
+          } catch (Exception e) {
+            return false;
+          }
+        },
+        "both controllers in the election");
 
     KillSession.kill(firstClient.getZookeeperClient().getZooKeeper());
     waitFor(() -> second.isActive() && second.controllerEpoch() == 2, "second controller active");
