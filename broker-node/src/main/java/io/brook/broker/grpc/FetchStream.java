@@ -3,9 +3,7 @@ package io.brook.broker.grpc;
 import io.brook.broker.server.BrokerApi;
 import io.brook.protocol.v1.FetchRequest;
 import io.brook.protocol.v1.FetchResponse;
-import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
-import io.grpc.stub.StreamObserver;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -28,46 +26,27 @@ import java.util.concurrent.CompletableFuture;
  * call, a produce that moved the high watermark, a timer); drain and end on the thread shutting the
  * broker down. Everything that touches the outbound observer holds {@code lock}.
  */
-final class FetchStream implements StreamObserver<FetchRequest>, OpenStreams.Stream {
+final class FetchStream extends AnsweringStream<FetchRequest, FetchResponse> {
   private final BrokerApi api;
-  private final ServerCallStreamObserver<FetchResponse> out;
-  private final OpenStreams openStreams;
-  private final Object lock = new Object();
 
-  // @GuardedBy("lock"): a request was taken and is not answered yet
-  private boolean pending;
   // @GuardedBy("lock"): the next request may be asked for once the client reads again
   private boolean creditDeferred;
-  // @GuardedBy("lock")
-  private boolean halfClosed;
-  // @GuardedBy("lock"); non-null once drained: the status to end with
-  private StatusRuntimeException drainStatus;
-  // @GuardedBy("lock")
-  private boolean done;
 
   FetchStream(BrokerApi api, ServerCallStreamObserver<FetchResponse> out, OpenStreams openStreams) {
+    super(out, openStreams);
     this.api = api;
-    this.out = out;
-    this.openStreams = openStreams;
-    out.disableAutoRequest();
-    out.setOnCancelHandler(
-        () -> {
-          synchronized (lock) {
-            markDoneLocked();
-          }
-        });
     out.setOnReadyHandler(this::onReady);
     out.request(1);
-    openStreams.add(this);
+    register();
   }
 
   @Override
   public void onNext(FetchRequest req) {
     synchronized (lock) {
-      if (done || drainStatus != null) {
+      if (!taking()) {
         return; // not served: the stream is ending, the client fetches again elsewhere
       }
-      pending = true;
+      inFlight++;
     }
     CompletableFuture<FetchResponse> f;
     try {
@@ -80,7 +59,7 @@ final class FetchStream implements StreamObserver<FetchRequest>, OpenStreams.Str
 
   private void finish(FetchRequest req, FetchResponse r, Throwable e) {
     synchronized (lock) {
-      pending = false;
+      inFlight--;
       if (done) {
         return;
       }
@@ -95,7 +74,7 @@ final class FetchStream implements StreamObserver<FetchRequest>, OpenStreams.Str
       }
       out.onNext(
           req.getRequestId() == 0 ? r : r.toBuilder().setRequestId(req.getRequestId()).build());
-      if (drainStatus == null && !halfClosed) {
+      if (wantsMoreLocked()) {
         if (out.isReady()) {
           out.request(1);
         } else {
@@ -108,76 +87,10 @@ final class FetchStream implements StreamObserver<FetchRequest>, OpenStreams.Str
 
   private void onReady() {
     synchronized (lock) {
-      if (!done && drainStatus == null && creditDeferred) {
+      if (taking() && creditDeferred) {
         creditDeferred = false;
         out.request(1);
       }
     }
-  }
-
-  @Override
-  public void onError(Throwable t) {
-    synchronized (lock) {
-      markDoneLocked(); // the client went away; a pending answer is dropped
-    }
-  }
-
-  @Override
-  public void onCompleted() {
-    synchronized (lock) {
-      halfClosed = true;
-      endIfAnsweredLocked();
-    }
-  }
-
-  @Override
-  public void drain(StatusRuntimeException status) {
-    synchronized (lock) {
-      if (done || drainStatus != null) {
-        return;
-      }
-      drainStatus = status;
-      endIfAnsweredLocked();
-    }
-  }
-
-  @Override
-  public void end(StatusRuntimeException status) {
-    synchronized (lock) {
-      if (done) {
-        return;
-      }
-      markDoneLocked();
-      try {
-        out.onError(status);
-      } catch (RuntimeException e) {
-        // cancelled meanwhile
-      }
-    }
-  }
-
-  /**
-   * Ends the stream once no request is unanswered and no more will be taken: completed when the
-   * client half-closed, else with the drain status.
-   */
-  private void endIfAnsweredLocked() {
-    if (done || pending || (!halfClosed && drainStatus == null)) {
-      return;
-    }
-    markDoneLocked();
-    try {
-      if (halfClosed) {
-        out.onCompleted();
-      } else {
-        out.onError(drainStatus);
-      }
-    } catch (RuntimeException e) {
-      // cancelled meanwhile
-    }
-  }
-
-  private void markDoneLocked() {
-    done = true;
-    openStreams.remove(this);
   }
 }

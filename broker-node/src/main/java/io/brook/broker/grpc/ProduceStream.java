@@ -8,9 +8,7 @@ import io.brook.protocol.v1.ProduceRequest;
 import io.brook.protocol.v1.ProduceResponse;
 import io.brook.protocol.v1.TopicProduceResponse;
 import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
-import io.grpc.stub.StreamObserver;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -36,47 +34,28 @@ import java.util.concurrent.CompletableFuture;
  * on the thread shutting the broker down. Everything that touches the outbound observer holds
  * {@code lock}, since it is not thread-safe.
  */
-final class ProduceStream implements StreamObserver<ProduceRequest>, OpenStreams.Stream {
+final class ProduceStream extends AnsweringStream<ProduceRequest, ProduceResponse> {
   private final BrokerApi api;
-  private final ServerCallStreamObserver<ProduceResponse> out;
-  private final OpenStreams openStreams;
-  private final Object lock = new Object();
 
   // @GuardedBy("lock")
-  private int inFlight;
-  // @GuardedBy("lock")
   private int deferredCredits;
-  // @GuardedBy("lock")
-  private boolean halfClosed;
-  // @GuardedBy("lock"); non-null once drained: the status to end with
-  private StatusRuntimeException drainStatus;
-  // @GuardedBy("lock")
-  private boolean done;
 
   ProduceStream(
       BrokerApi api,
       ServerCallStreamObserver<ProduceResponse> out,
       int window,
       OpenStreams openStreams) {
+    super(out, openStreams);
     this.api = api;
-    this.out = out;
-    this.openStreams = openStreams;
-    out.disableAutoRequest();
-    out.setOnCancelHandler(
-        () -> {
-          synchronized (lock) {
-            markDoneLocked();
-          }
-        });
     out.setOnReadyHandler(this::onReady);
     out.request(window);
-    openStreams.add(this);
+    register();
   }
 
   @Override
   public void onNext(ProduceRequest req) {
     synchronized (lock) {
-      if (done || drainStatus != null) {
+      if (!taking()) {
         return; // not appended: the client retries it once the stream has ended
       }
       inFlight++;
@@ -129,71 +108,10 @@ final class ProduceStream implements StreamObserver<ProduceRequest>, OpenStreams
 
   private void onReady() {
     synchronized (lock) {
-      if (!done && drainStatus == null && deferredCredits > 0) {
+      if (taking() && deferredCredits > 0) {
         out.request(deferredCredits);
         deferredCredits = 0;
       }
-    }
-  }
-
-  @Override
-  public void onError(Throwable t) {
-    synchronized (lock) {
-      markDoneLocked(); // the client went away; answers in flight are dropped
-    }
-  }
-
-  @Override
-  public void onCompleted() {
-    synchronized (lock) {
-      halfClosed = true;
-      endIfAnsweredLocked();
-    }
-  }
-
-  @Override
-  public void drain(StatusRuntimeException status) {
-    synchronized (lock) {
-      if (done || drainStatus != null) {
-        return;
-      }
-      drainStatus = status;
-      endIfAnsweredLocked();
-    }
-  }
-
-  @Override
-  public void end(StatusRuntimeException status) {
-    synchronized (lock) {
-      if (done) {
-        return;
-      }
-      markDoneLocked();
-      try {
-        out.onError(status);
-      } catch (RuntimeException e) {
-        // cancelled meanwhile
-      }
-    }
-  }
-
-  /**
-   * Ends the stream once nothing taken is unanswered and no more will be taken: completed when the
-   * client half-closed, else with the drain status.
-   */
-  private void endIfAnsweredLocked() {
-    if (done || inFlight > 0 || (!halfClosed && drainStatus == null)) {
-      return;
-    }
-    markDoneLocked();
-    try {
-      if (halfClosed) {
-        out.onCompleted();
-      } else {
-        out.onError(drainStatus);
-      }
-    } catch (RuntimeException e) {
-      // cancelled meanwhile
     }
   }
 
@@ -222,10 +140,5 @@ final class ProduceStream implements StreamObserver<ProduceRequest>, OpenStreams
       }
     }
     return null;
-  }
-
-  private void markDoneLocked() {
-    done = true;
-    openStreams.remove(this);
   }
 }
