@@ -20,8 +20,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -58,46 +56,11 @@ class FetchStreamTest {
   }
 
   /** The client side of one FetchStream. */
-  static final class Client implements StreamObserver<FetchResponse> {
-    final LinkedBlockingQueue<FetchResponse> responses = new LinkedBlockingQueue<>();
-    final CompletableFuture<Void> ended = new CompletableFuture<>();
+  static final class Client extends StreamClient<FetchResponse> {
     StreamObserver<FetchRequest> requests;
-
-    @Override
-    public void onNext(FetchResponse r) {
-      responses.add(r);
-    }
-
-    @Override
-    public void onError(Throwable t) {
-      ended.completeExceptionally(t);
-    }
-
-    @Override
-    public void onCompleted() {
-      ended.complete(null);
-    }
 
     void send(long requestId) {
       requests.onNext(FetchRequest.newBuilder().setReplicaId(-1).setRequestId(requestId).build());
-    }
-
-    FetchResponse next() throws InterruptedException {
-      FetchResponse r = responses.poll(30, TimeUnit.SECONDS);
-      if (r == null) {
-        throw new AssertionError("no answer within 30 s");
-      }
-      return r;
-    }
-
-    /** The status the stream ended with; fails when it completed normally. */
-    Status endStatus() throws Exception {
-      try {
-        ended.get(30, TimeUnit.SECONDS);
-      } catch (ExecutionException e) {
-        return Status.fromThrowable(e.getCause());
-      }
-      throw new AssertionError("the stream completed normally; expected an error status");
     }
   }
 

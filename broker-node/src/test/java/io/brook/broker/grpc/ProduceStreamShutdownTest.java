@@ -21,8 +21,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -56,38 +54,11 @@ class ProduceStreamShutdownTest {
   }
 
   /** The client side of one Produce stream. */
-  static final class Client implements StreamObserver<ProduceResponse> {
-    final LinkedBlockingQueue<ProduceResponse> responses = new LinkedBlockingQueue<>();
-    final CompletableFuture<Void> ended = new CompletableFuture<>();
+  static final class Client extends StreamClient<ProduceResponse> {
     StreamObserver<ProduceRequest> requests;
-
-    @Override
-    public void onNext(ProduceResponse r) {
-      responses.add(r);
-    }
-
-    @Override
-    public void onError(Throwable t) {
-      ended.completeExceptionally(t);
-    }
-
-    @Override
-    public void onCompleted() {
-      ended.complete(null);
-    }
 
     void send(long requestId) {
       requests.onNext(BrokerClient.produceRequest(requestId, 1, "t", 0, Batches.of(1, 1)));
-    }
-
-    /** The status the stream ended with; fails when it completed normally. */
-    Status endStatus() throws Exception {
-      try {
-        ended.get(30, TimeUnit.SECONDS);
-      } catch (ExecutionException e) {
-        return Status.fromThrowable(e.getCause());
-      }
-      throw new AssertionError("the stream completed normally; expected an error status");
     }
   }
 

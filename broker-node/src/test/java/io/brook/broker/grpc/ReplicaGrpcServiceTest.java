@@ -36,8 +36,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -122,33 +120,7 @@ class ReplicaGrpcServiceTest {
   }
 
   /** A client side of one stream collecting what it gets. */
-  static final class Collector implements StreamObserver<ReplicaFetchResponse> {
-    final LinkedBlockingQueue<ReplicaFetchResponse> responses = new LinkedBlockingQueue<>();
-    final CompletableFuture<Throwable> ended = new CompletableFuture<>();
-
-    @Override
-    public void onNext(ReplicaFetchResponse r) {
-      responses.add(r);
-    }
-
-    @Override
-    public void onError(Throwable t) {
-      ended.complete(t);
-    }
-
-    @Override
-    public void onCompleted() {
-      ended.complete(null);
-    }
-
-    ReplicaFetchResponse next() throws InterruptedException {
-      ReplicaFetchResponse r = responses.poll(30, TimeUnit.SECONDS);
-      if (r == null) {
-        throw new AssertionError("no response");
-      }
-      return r;
-    }
-  }
+  static final class Collector extends StreamClient<ReplicaFetchResponse> {}
 
   @Test
   void oneRequestOutstandingPerStreamAnsweredInOrder() throws Exception {
