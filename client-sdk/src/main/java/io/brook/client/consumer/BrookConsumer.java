@@ -199,6 +199,7 @@ public class BrookConsumer<K, V> implements Consumer<K, V> {
     this.autoOffsetReset = config.getString(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG);
     this.defaultApiTimeoutMs = config.getInt(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG);
     this.coordinator = buildCoordinator(config);
+    channels.prepare(bootstrap);
   }
 
   private ConsumerCoordinator buildCoordinator(ConsumerConfig config) {

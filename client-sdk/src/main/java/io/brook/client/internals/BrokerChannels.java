@@ -30,6 +30,19 @@ public final class BrokerChannels implements AutoCloseable {
         node.host() + ":" + node.port(), k -> factory.open(node.host(), node.port()));
   }
 
+  /**
+   * Builds the channel to the first of {@code bootstrap} (it connects on its first call) and
+   * initializes the service's protocol classes, as a Kafka client builds its network client in its
+   * constructor: a client's first request (in a consumer, the first step of its group join) then
+   * pays for its connection only, not for loading the transport.
+   */
+  public void prepare(List<Node> bootstrap) {
+    BrokerServiceGrpc.getServiceDescriptor();
+    if (!bootstrap.isEmpty()) {
+      channel(bootstrap.get(0));
+    }
+  }
+
   public BrokerServiceGrpc.BrokerServiceStub asyncStub(Node node) {
     return BrokerServiceGrpc.newStub(channel(node));
   }

@@ -1,6 +1,7 @@
 package io.brook.client.producer;
 
 import io.brook.client.common.Cluster;
+import io.brook.client.common.Node;
 import io.brook.client.common.PartitionInfo;
 import io.brook.client.common.config.AbstractConfig;
 import io.brook.client.common.errors.ApiException;
@@ -143,10 +144,11 @@ public class BrookProducer<K, V> implements Producer<K, V> {
     this.channels =
         new BrokerChannels(
             channelFactory != null ? channelFactory : ChannelFactory.netty(16 << 20));
+    List<Node> bootstrap = Bootstrap.parse(config.getList(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG));
     this.metadata =
         new Metadata(
             channels,
-            Bootstrap.parse(config.getList(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG)),
+            bootstrap,
             retryBackoffMs,
             config.getLong(ProducerConfig.METADATA_MAX_AGE_CONFIG),
             requestTimeoutMs,
@@ -176,6 +178,7 @@ public class BrookProducer<K, V> implements Producer<K, V> {
             config.idempotenceExplicit(),
             time);
     metadata.setUpdateListener(sender::wakeup);
+    channels.prepare(bootstrap);
     this.ioThread = new Thread(sender, "brook-producer-network-thread | " + clientId);
     this.ioThread.setDaemon(true);
     this.ioThread.start();
