@@ -4,6 +4,7 @@ import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.Parser;
+import com.google.protobuf.UnsafeByteOperations;
 import io.grpc.KnownLength;
 import io.grpc.MethodDescriptor;
 import io.grpc.ServerMethodDefinition;
@@ -16,6 +17,7 @@ import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.function.IntFunction;
 
 /**
  * A protobuf marshaller whose parsed {@code bytes} fields share the message's buffer instead of
@@ -27,22 +29,29 @@ import java.util.Set;
  * of its own and parses it with aliasing on, so the records are copied once from the transport and
  * never again. The array is the message's own (never reused), so the aliases stay valid as long as
  * the message is referenced. Serializing is gRPC's.
+ *
+ * <p>Protobuf aliases only an input it knows to be immutable: a {@link CodedInputStream} made from
+ * a plain array ({@code CodedInputStream.newInstance(byte[])}) copies every {@code bytes} field
+ * even with aliasing enabled, so the array is wrapped as a {@link com.google.protobuf.ByteString}
+ * first ({@link UnsafeByteOperations#unsafeWrap}), whose input stream is marked immutable.
  */
 public final class AliasingMarshaller<T extends Message>
     implements MethodDescriptor.PrototypeMarshaller<T> {
   private final T prototype;
   private final Parser<T> parser;
   private final MethodDescriptor.PrototypeMarshaller<T> grpc;
+  private final IntFunction<byte[]> allocate;
 
   @SuppressWarnings("unchecked")
-  private AliasingMarshaller(T prototype) {
+  AliasingMarshaller(T prototype, IntFunction<byte[]> allocate) {
     this.prototype = prototype;
+    this.allocate = allocate;
     this.parser = (Parser<T>) prototype.getParserForType();
     this.grpc = (MethodDescriptor.PrototypeMarshaller<T>) ProtoUtils.marshaller(prototype);
   }
 
   public static <T extends Message> AliasingMarshaller<T> of(T defaultInstance) {
-    return new AliasingMarshaller<>(defaultInstance);
+    return new AliasingMarshaller<>(defaultInstance, byte[]::new);
   }
 
   @Override
@@ -66,12 +75,12 @@ public final class AliasingMarshaller<T extends Message>
       return grpc.parse(stream); // in-process: the message itself, no bytes at all
     }
     try {
-      byte[] buf = new byte[stream.available()];
+      byte[] buf = allocate.apply(stream.available());
       int read = stream.readNBytes(buf, 0, buf.length);
       if (read != buf.length || stream.read() != -1) {
         throw new IOException("message size inaccurate: read " + read + " of " + buf.length);
       }
-      CodedInputStream in = CodedInputStream.newInstance(buf);
+      CodedInputStream in = UnsafeByteOperations.unsafeWrap(buf).newCodedInput();
       in.enableAliasing(true);
       in.setSizeLimit(Integer.MAX_VALUE);
       T message = parser.parseFrom(in);

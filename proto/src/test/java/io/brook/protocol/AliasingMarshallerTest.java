@@ -18,7 +18,9 @@ import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.io.ByteArrayInputStream;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -81,6 +83,31 @@ class AliasingMarshallerTest {
     FetchResponse parsed = marshaller.parse(new Known(wire));
     Arrays.fill(wire, (byte) 0); // the transport's bytes are not aliased, only the parser's own
     assertEquals(r, parsed);
+  }
+
+  @Test
+  void theParsedRecordsShareTheMarshallersOwnArrayInsteadOfACopy() throws Exception {
+    List<byte[]> arrays = new ArrayList<>();
+    AliasingMarshaller<FetchResponse> m =
+        new AliasingMarshaller<>(
+            FetchResponse.getDefaultInstance(),
+            n -> {
+              byte[] a = new byte[n];
+              arrays.add(a);
+              return a;
+            });
+    FetchResponse r = response(64 << 10);
+    FetchResponse parsed = m.parse(new Known(m.stream(r).readAllBytes()));
+    assertEquals(r, parsed);
+    assertEquals(1, arrays.size(), "one array per message");
+    // a change to the marshaller's array shows in the parsed records: they are that array
+    byte[] own = arrays.get(0);
+    for (int i = 0; i < own.length; i++) {
+      own[i] = (byte) ~own[i];
+    }
+    ByteString records = parsed.getTopics(0).getPartitions(0).getRecords();
+    assertNotEquals(r.getTopics(0).getPartitions(0).getRecords(), records);
+    assertEquals((byte) ~r.getTopics(0).getPartitions(0).getRecords().byteAt(0), records.byteAt(0));
   }
 
   @Test
