@@ -15,7 +15,9 @@ import io.prometheus.metrics.model.snapshots.Unit;
  * #registerJvmMetrics()}. Names, types and labels are documented in {@code docs/metrics.md}.
  *
  * <p>Each broker has its own registry (several brokers may share a JVM in tests). Thread-safe: the
- * Prometheus client's metrics are lock-free on the recording path.
+ * Prometheus client's metrics are lock-free on the recording path. Without exemplars: Brook has no
+ * tracing to link them to, and each exemplar sampler costs a check per observation and a timer
+ * task.
  */
 public final class BrokerMetrics implements ReplicaMetricsListener, RequestMetrics {
   /** The latency quantiles reported per call, with their allowed rank error. */
@@ -46,22 +48,26 @@ public final class BrokerMetrics implements ReplicaMetricsListener, RequestMetri
           "Bytes this broker sent to followers as a leader");
   private final Counter isrShrinks =
       Counter.builder()
+          .withoutExemplars()
           .name("brook_server_replicamanager_isr_shrinks")
           .help("ISR shrinks proposed by this broker as leader and committed by the controller")
           .register(registry);
   private final Counter isrExpands =
       Counter.builder()
+          .withoutExemplars()
           .name("brook_server_replicamanager_isr_expands")
           .help("ISR expansions proposed by this broker as leader and committed by the controller")
           .register(registry);
   private final Counter requests =
       Counter.builder()
+          .withoutExemplars()
           .name("brook_network_requestmetrics_requests")
           .help("Requests received: unary calls, and messages of streams (Produce, Replicate)")
           .labelNames("service", "method")
           .register(registry);
   private final Counter errors =
       Counter.builder()
+          .withoutExemplars()
           .name("brook_network_requestmetrics_errors")
           .help("Calls that ended with a gRPC status other than OK (domain errors are in replies)")
           .labelNames("service", "method", "code")
@@ -71,6 +77,7 @@ public final class BrokerMetrics implements ReplicaMetricsListener, RequestMetri
   public BrokerMetrics() {
     Summary.Builder b =
         Summary.builder()
+            .withoutExemplars()
             .name("brook_network_requestmetrics_request_latency_seconds")
             .help(
                 "Time from a request's arrival to its answer (long-poll waits included), over"
@@ -88,7 +95,12 @@ public final class BrokerMetrics implements ReplicaMetricsListener, RequestMetri
   }
 
   private Counter topicCounter(String name, String help) {
-    return Counter.builder().name(name).help(help).labelNames("topic").register(registry);
+    return Counter.builder()
+        .withoutExemplars()
+        .name(name)
+        .help(help)
+        .labelNames("topic")
+        .register(registry);
   }
 
   /** The registry that {@code /metrics} serves. */
