@@ -478,6 +478,41 @@ class ConsumerGroupTest {
   }
 
   @Test
+  void theHeartbeatThreadFindingTheCoordinatorLeavesTheApplicationsWakeupAlone() {
+    broker.createTopic("t", 1);
+    BrookConsumer<String, String> c = consumer(Map.of());
+    c.subscribe(List.of("t"));
+    pollUntil("assigned", () -> c.assignment().size() == 1, c);
+    // the heartbeat thread loses the coordinator and looks for it, slowly, while the
+    // application is between polls and calls wakeup()
+    int finds = broker.finds.size();
+    broker.findCoordinatorDelayMs = 400;
+    broker.heartbeatErrors.add(ErrorCode.NOT_COORDINATOR);
+    long deadline = System.nanoTime() + WAIT_MS * 1_000_000L;
+    while (broker.finds.size() == finds) {
+      assertTrue(System.nanoTime() < deadline, "the heartbeat thread never looked");
+      Thread.onSpinWait();
+    }
+    int answered = broker.findsAnswered.get();
+    c.wakeup();
+    while (broker.findsAnswered.get() == answered) {
+      assertTrue(System.nanoTime() < deadline, "the FindCoordinator was never answered");
+      Thread.onSpinWait();
+    }
+    // the wakeup is the application's: its next poll throws it, and the consumer goes on
+    assertThrows(WakeupException.class, () -> c.poll(Duration.ofMillis(WAIT_MS)));
+    broker.findCoordinatorDelayMs = 0;
+    broker.produce("t", 0, 1);
+    assertEquals(1, drain(c, 1).size());
+    // and the heartbeat thread is still alive: heartbeats go on
+    int beats = broker.heartbeats.get();
+    while (broker.heartbeats.get() < beats + 3) {
+      assertTrue(System.nanoTime() < deadline, "heartbeats stopped");
+      c.poll(Duration.ofMillis(20));
+    }
+  }
+
+  @Test
   void aCommitFromAFencedMemberFailsAndItsPartitionsAreLost() {
     broker.createTopic("t", 1);
     broker.produce("t", 0, 1);

@@ -79,10 +79,16 @@ final class FakeGroupBroker implements AutoCloseable {
 
   final Queue<ErrorCode> heartbeatErrors = new ConcurrentLinkedQueue<>();
 
+  /** Heartbeats received. */
+  final AtomicInteger heartbeats = new AtomicInteger();
+
   final List<JoinGroupRequest> joins = new CopyOnWriteArrayList<>();
   final List<LeaveGroupRequest> leaves = new CopyOnWriteArrayList<>();
   final List<OffsetCommitRequest> commits = new CopyOnWriteArrayList<>();
   final List<FindCoordinatorRequest> finds = new CopyOnWriteArrayList<>();
+
+  /** FindCoordinator calls answered (after {@link #findCoordinatorDelayMs}). */
+  final AtomicInteger findsAnswered = new AtomicInteger();
 
   // group state, guarded by this
   private final Map<String, Member> members = new LinkedHashMap<>();
@@ -393,6 +399,7 @@ final class FakeGroupBroker implements AutoCloseable {
   }
 
   private synchronized HeartbeatResponse heartbeat(HeartbeatRequest req) {
+    heartbeats.incrementAndGet();
     ErrorCode injected = heartbeatErrors.poll();
     if (injected != null) {
       return HeartbeatResponse.newBuilder().setError(injected).build();
@@ -595,6 +602,7 @@ final class FakeGroupBroker implements AutoCloseable {
           Thread.currentThread().interrupt();
         }
       }
+      findsAnswered.incrementAndGet();
       ErrorCode e = findCoordinatorErrors.poll();
       if (e != null) {
         reply(out, FindCoordinatorResponse.newBuilder().setError(e).build());

@@ -139,9 +139,8 @@ public final class ConsumerCoordinator implements AutoCloseable {
   private Set<String> groupTopics = Set.of();
   private Map<String, Integer> assignmentSnapshot;
   private CompletableFuture<JoinGroupResponse> pendingJoin;
-  // the FindCoordinator in flight, and where it went; polling thread only
-  private CompletableFuture<FindCoordinatorResponse> pendingFind;
-  private Node pendingFindNode;
+  // @GuardedBy("this"): the FindCoordinator in flight, shared by the polling and heartbeat threads
+  private FindCall pendingFind;
   private CompletableFuture<SyncGroupResponse> pendingSync;
   private int pendingSyncGeneration;
 
@@ -400,39 +399,79 @@ public final class ConsumerCoordinator implements AutoCloseable {
    * @return true when the coordinator is known
    */
   private boolean lookupCoordinator(long deadlineMs) {
-    if (pendingFind == null) {
-      // The call gets request.timeout.ms, whatever the caller's deadline: a poll(100 ms) on a
-      // fresh client must not cut short the first call on a channel still connecting, and throw
-      // away that work (each of the bootstrap brokers in turn). An unfinished call is awaited
-      // again by the next poll.
-      Node node = metadata.anyNode();
-      pendingFindNode = node;
-      pendingFind =
-          GrpcCalls.unary(
-              o ->
-                  channels
-                      .asyncStub(node)
-                      .withDeadlineAfter(settings.requestTimeoutMs(), TimeUnit.MILLISECONDS)
-                      .findCoordinator(
-                          FindCoordinatorRequest.newBuilder()
-                              .setKey(settings.groupId())
-                              .setKeyType(CoordinatorType.GROUP)
-                              .build(),
-                          o));
-    }
+    FindCall find = findCoordinatorCall();
     FindCoordinatorResponse r;
     try {
-      r = await(pendingFind, deadlineMs);
+      r = await(find.response(), deadlineMs);
     } catch (StatusRuntimeException e) {
-      LOG.debug("FindCoordinator to {} failed: {}", pendingFindNode, e.getStatus());
-      pendingFind = null;
-      metadata.requestUpdate();
+      return findFailed(find, e);
+    }
+    return r != null && found(find, r); // null: still in flight at the caller's deadline
+  }
+
+  /**
+   * {@link #lookupCoordinator} for the heartbeat thread: it shares the call in flight, but is not
+   * woken by {@link #wakeup} (the application's, for its own poll) and stops when interrupted.
+   */
+  private boolean lookupCoordinatorFromHeartbeat(long deadlineMs) throws InterruptedException {
+    FindCall find = findCoordinatorCall();
+    FindCoordinatorResponse r;
+    try {
+      r = find.response().get(Math.max(1, deadlineMs - time.hiResClockMs()), TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
       return false;
+    } catch (ExecutionException e) {
+      return findFailed(find, statusOf(e));
     }
-    if (r == null) {
-      return false; // still in flight at the caller's deadline
+    return found(find, r);
+  }
+
+  /** A FindCoordinator to any broker, and where it went. */
+  private record FindCall(Node node, CompletableFuture<FindCoordinatorResponse> response) {}
+
+  /**
+   * The FindCoordinator in flight, or a new one. The call gets request.timeout.ms, whatever the
+   * caller's deadline: a poll(100 ms) on a fresh client must not cut short the first call on a
+   * channel still connecting, and throw away that work (each of the bootstrap brokers in turn). An
+   * unfinished call is awaited again by the next lookup.
+   */
+  private synchronized FindCall findCoordinatorCall() {
+    if (pendingFind == null) {
+      Node node = metadata.anyNode();
+      pendingFind =
+          new FindCall(
+              node,
+              GrpcCalls.unary(
+                  o ->
+                      channels
+                          .asyncStub(node)
+                          .withDeadlineAfter(settings.requestTimeoutMs(), TimeUnit.MILLISECONDS)
+                          .findCoordinator(
+                              FindCoordinatorRequest.newBuilder()
+                                  .setKey(settings.groupId())
+                                  .setKeyType(CoordinatorType.GROUP)
+                                  .build(),
+                              o)));
     }
-    pendingFind = null;
+    return pendingFind;
+  }
+
+  private synchronized void findDone(FindCall find) {
+    if (pendingFind == find) {
+      pendingFind = null;
+    }
+  }
+
+  private boolean findFailed(FindCall find, StatusRuntimeException e) {
+    LOG.debug("FindCoordinator to {} failed: {}", find.node(), e.getStatus());
+    findDone(find);
+    metadata.requestUpdate();
+    return false;
+  }
+
+  /** Takes the answer of {@code find}. Retriable errors return false; others throw. */
+  private boolean found(FindCall find, FindCoordinatorResponse r) {
+    findDone(find);
     if (r.getError() != ErrorCode.NONE) {
       ApiException e = ErrorMapping.exception(r.getError(), r.getErrorMessage());
       if (e instanceof RetriableException) {
@@ -578,12 +617,15 @@ public final class ConsumerCoordinator implements AutoCloseable {
         Thread.currentThread().interrupt();
         throw new InterruptException("interrupted while joining the group", e);
       } catch (ExecutionException e) {
-        if (e.getCause() instanceof StatusRuntimeException s) {
-          throw s;
-        }
-        throw new StatusRuntimeException(io.grpc.Status.fromThrowable(e.getCause()));
+        throw statusOf(e);
       }
     }
+  }
+
+  private static StatusRuntimeException statusOf(ExecutionException e) {
+    return e.getCause() instanceof StatusRuntimeException s
+        ? s
+        : new StatusRuntimeException(io.grpc.Status.fromThrowable(e.getCause()));
   }
 
   private void sendJoinGroup() {
@@ -1324,7 +1366,7 @@ public final class ConsumerCoordinator implements AutoCloseable {
         return true;
       }
       if (req == null) {
-        if (!lookupCoordinator(time.hiResClockMs() + settings.requestTimeoutMs())) {
+        if (!lookupCoordinatorFromHeartbeat(time.hiResClockMs() + settings.requestTimeoutMs())) {
           Thread.sleep(0); // interruption point
           synchronized (ConsumerCoordinator.this) {
             ConsumerCoordinator.this.wait(Math.max(1, settings.retryBackoffMs()));
