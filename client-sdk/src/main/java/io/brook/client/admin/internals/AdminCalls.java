@@ -147,12 +147,20 @@ public final class AdminCalls {
         handler.apply(resp);
         return;
       } catch (StatusRuntimeException e) {
-        last = ErrorMapping.fromStatus(e, node.host() + ":" + node.port());
+        BrookException error = ErrorMapping.fromStatus(e, node.host() + ":" + node.port());
         reachedBroker |= e.getStatus().getCode() != Status.Code.UNAVAILABLE;
         cursor++;
-        if (!(last instanceof RetriableException)) {
-          onFailure.accept(last);
+        if (!(error instanceof RetriableException)) {
+          onFailure.accept(error);
           return;
+        }
+        // An attempt cut short by the call's own deadline says only that time ran out: the
+        // timeout names the error before it, which says why the call was still retrying.
+        boolean cutByCallDeadline =
+            e.getStatus().getCode() == Status.Code.DEADLINE_EXCEEDED
+                && deadline - time.hiResClockMs() <= 0;
+        if (last == null || !cutByCallDeadline) {
+          last = error;
         }
       } catch (RetriableException e) {
         last = e;
